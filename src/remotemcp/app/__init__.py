@@ -1,0 +1,1 @@
+"""Composition root and delivery: settings, wiring, HTTP, MCP SDK glue, CLI."""

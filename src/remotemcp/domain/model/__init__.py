@@ -1,0 +1,1 @@
+"""Domain records: frozen dataclasses that every adapter maps to and from."""
