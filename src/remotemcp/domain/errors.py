@@ -179,3 +179,18 @@ class InvalidArguments(DomainError):
     def __init__(self, description: str, problems: tuple[str, ...] = ()) -> None:
         super().__init__(description)
         self.problems = problems
+
+
+class RegistrationDisabled(AccessDenied):
+    """Dynamic client registration (RFC 7591) is switched off by configuration."""
+
+    def __init__(self, description: str = "dynamic client registration is disabled on this server") -> None:
+        super().__init__(description)
+
+
+class InvalidConfiguration(DomainError, ValueError):
+    """Settings the domain cannot run with (a short preset client secret, a bad redirect URI). Raised
+    at start-up, so the operator sees it before any client does."""
+
+    error = "invalid_configuration"
+    status_code = 500

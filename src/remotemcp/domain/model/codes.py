@@ -22,6 +22,8 @@ class AuthorizationCode:
     """The grant every token redeemed from this code belongs to, so a replay can revoke them all."""
     nonce: str | None = None
     code_challenge_method: str = "S256"
+    redirect_uri_in_request: bool = True
+    """RFC 6749 §4.1.3: the token request must repeat redirect_uri when the authorization request had it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,18 @@ from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event on its way into the repository, which gives it its sequence and so its id."""
+
+    session_id: str
+    stream_id: str
+    message: str | None
+    created_at: int
+    token: str
+    """The unguessable half of the event id (domain.events.ids.EventTokens)."""
+
+
+@dataclass(frozen=True, slots=True)
 class StoredEvent:
     event_id: str
     """Unguessable, and orders events: see domain.events.ids."""
@@ -23,7 +35,8 @@ class ReplayStatus(StrEnum):
     UNKNOWN_EVENT = "unknown_event"
     """Never issued, malformed, or belongs to another session: nothing is replayed."""
     EVICTED = "evicted"
-    """Issued to this session but dropped by the bounds; what followed cannot be replayed exactly."""
+    """Issued to this session (its token's tag proves it) but no longer held: evicted by the bounds
+    or forgotten with the session. What followed it cannot be replayed exactly."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,8 +34,6 @@ class RefreshToken:
     successor_hash: str | None = None
     rotation_salt: str | None = None
     """With the presented parent token, re-derives the successor inside the grace window."""
-    scopes: frozenset[str] | None = None
-    """Scopes of this token when narrowed below the grant's at refresh time (RFC 6749 §6)."""
 
 
 @dataclass(frozen=True, slots=True)

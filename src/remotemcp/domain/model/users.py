@@ -24,3 +24,5 @@ class LoginFailures:
     count: int
     first_failure_at: int
     locked_until: int = 0
+    lockouts: int = 0
+    """Consecutive lockouts of this key, so that a repeated lockout can last longer."""

@@ -26,8 +26,8 @@ class UserRepository(Protocol):
 
 
 class PasswordHasher(Protocol):
-    """Password hashing is slow on purpose; implementations are synchronous and the edge runs them
-    off the event loop."""
+    """Password hashing is slow on purpose; implementations are synchronous and `UserService`
+    calls them through its `run_blocking` hook, which the composition root points at a thread."""
 
     def hash(self, password: str) -> str: ...
 
@@ -42,10 +42,16 @@ class LoginAttemptRepository(Protocol):
     async def get(self, key: str) -> LoginFailures | None: ...
 
     async def record_failure(self, key: str, now: int, window: int) -> LoginFailures:
-        """Atomically count one failure; a count whose first failure is older than `window`
-        seconds starts again at 1."""
+        """Atomically count one failure; a count that is 0 or whose first failure is `window`
+        seconds old or more starts again at 1 (first_failure_at = now). `locked_until` and
+        `lockouts` are kept."""
         ...
 
-    async def lock(self, key: str, until: int) -> None: ...
+    async def lock(self, key: str, until: int, lockouts: int) -> None:
+        """Lock `key` until `until`, record it as its `lockouts`-th consecutive lockout, and set
+        the failure count to 0 so that the key starts afresh once the lock ends."""
+        ...
 
-    async def reset(self, key: str) -> None: ...
+    async def reset(self, key: str) -> None:
+        """Forget everything about `key`: count, lock and lockout streak."""
+        ...

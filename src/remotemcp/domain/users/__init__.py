@@ -1,0 +1,1 @@
+"""Accounts: creating users, checking passwords, and throttling login attempts."""
