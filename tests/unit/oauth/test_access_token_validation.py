@@ -29,6 +29,7 @@ RESOURCE = "https://mcp.example.com/mcp"
 LEEWAY = 30
 DAY = 24 * 3600
 NOT_UTF8 = b64url(b"\xff\xfe")
+DEEPLY_NESTED = b64url(b"[" * 5000)
 
 
 class CountingJwks:
@@ -250,6 +251,7 @@ async def test_ps256_tokens_verify_when_the_policy_allows_ps256(
         pytest.param(f"{b64url(b'not json')}.e30.c2ln", id="header-not-json"),
         pytest.param(f"{segment(['alg', 'kid'])}.e30.c2ln", id="header-is-a-list"),
         pytest.param(f"{segment('alg')}.e30.c2ln", id="header-is-a-string"),
+        pytest.param(f"{DEEPLY_NESTED}.e30.c2ln", id="header-nested-too-deep"),
         pytest.param(f"{NOT_UTF8}.e30.c2ln", id="header-not-utf8"),
         pytest.param(f"{segment({'typ': 'at+jwt', 'kid': 'k'})}.e30.c2ln", id="no-alg"),
         pytest.param(
@@ -282,10 +284,21 @@ async def test_a_header_without_a_usable_kid_is_malformed(
     assert await rejection(validator, token) is TokenRejection.MALFORMED
 
 
+@pytest.mark.parametrize(
+    "extension",
+    [
+        pytest.param({"crit": ["exp"], "exp": 1}, id="unknown-extension"),
+        pytest.param({"crit": ["kid"]}, id="registered-name"),
+        pytest.param({"crit": ["b64"], "b64": True}, id="unencoded-payload-option"),
+    ],
+)
 async def test_a_critical_header_extension_is_malformed_even_when_signed(
-    validator: AccessTokenValidator, rsa_keys: InMemoryKeyProvider, clock: FakeClock
+    validator: AccessTokenValidator,
+    rsa_keys: InMemoryKeyProvider,
+    clock: FakeClock,
+    extension: dict[str, Any],
 ) -> None:
-    header = await at_header(rsa_keys, crit=["exp"], exp=clock.now() + 60)
+    header = await at_header(rsa_keys, **extension)
     token = await sign_raw(rsa_keys, header, json.dumps(access_claims(clock.now())).encode())
 
     assert await rejection(validator, token) is TokenRejection.MALFORMED
@@ -789,16 +802,17 @@ async def test_symmetric_and_encryption_keys_in_a_jwks_are_never_trusted(
             ]
         }
     )
-    # Even a policy that (wrongly) listed an HMAC algorithm could not use the `oct` key; the
-    # policy refuses to be built that way, so check the key set itself through RS256 tokens.
+    # No policy may list an HMAC algorithm, so the `oct` key is probed through RS256 tokens: a
+    # key that was imported at all would answer BAD_SIGNATURE, an ignored one UNKNOWN_KEY.
     validator = AccessTokenValidator(jwks, revocations, ServerPolicy(issuer=ISSUER, resource=RESOURCE), clock)
     now = clock.now()
-    signing_input = (
-        f"{segment({'alg': 'RS256', 'typ': 'at+jwt', 'kid': 'for-encryption'})}.{segment(access_claims(now))}"
-    )
-    signature = await rsa_keys.sign(rsa_jwk["kid"], signing_input.encode())
+    for kid in ("shared", "for-encryption", "broken"):
+        header = {"alg": "RS256", "typ": "at+jwt", "kid": kid}
+        signing_input = f"{segment(header)}.{segment(access_claims(now))}"
+        signature = await rsa_keys.sign(rsa_jwk["kid"], signing_input.encode())
+        token = f"{signing_input}.{b64url(signature)}"
+        assert await rejection(validator, token) is TokenRejection.UNKNOWN_KEY, kid
 
-    assert await rejection(validator, f"{signing_input}.{b64url(signature)}") is TokenRejection.UNKNOWN_KEY
     assert (await validator.validate(await sign_jwt(rsa_keys, access_claims(now), typ="at+jwt"))).jti
 
 

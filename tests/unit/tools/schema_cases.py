@@ -46,6 +46,10 @@ def typing_optional(limit: Optional[int] = None) -> None:  # noqa: UP045 - the t
     pass
 
 
+def described_optional(note: Annotated[str, "A note"] | None = None) -> None:
+    pass
+
+
 def literal(mode: Literal["fast", "slow"]) -> None:
     pass
 
@@ -74,11 +78,11 @@ def data_class(box: Box) -> None:
     pass
 
 
-def field_default(count: int = Field(description="How many", ge=1)) -> None:  # noqa: B008
+def field_default(count: int = Field(description="How many", ge=1)) -> None:
     pass
 
 
-def field_default_with_value(count: int = Field(default=3, description="How many", ge=1)) -> None:  # noqa: B008
+def field_default_with_value(count: int = Field(default=3, description="How many", ge=1)) -> None:
     pass
 
 
@@ -121,5 +125,5 @@ def shadowing(schema: str, json: int = 0, _private: str = "x") -> dict[str, obje
     return {"schema": schema, "json": json, "_private": _private}
 
 
-def unannotated(value, times=2):  # type: ignore[no-untyped-def]  # noqa: ANN001
+def unannotated(value, times=2):  # type: ignore[no-untyped-def]
     return value * times

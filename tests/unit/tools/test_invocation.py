@@ -59,7 +59,9 @@ async def test_context_is_injected() -> None:
 
 async def test_optional_context_may_be_absent() -> None:
     assert (await Tool(c.with_optional_context).call({"query": "q"})).value == "q"
-    assert (await Tool(c.with_optional_context).call({"query": "q"}, RecordingContext())).value == "q for user-1"
+    assert (
+        await Tool(c.with_optional_context).call({"query": "q"}, RecordingContext())
+    ).value == "q for user-1"
 
 
 async def test_required_context_must_be_given() -> None:

@@ -69,7 +69,9 @@ WRAPPED_CASES = [
     pytest.param(float, {"type": "number", "title": "Result"}, id="float"),
     pytest.param(bool, {"type": "boolean", "title": "Result"}, id="bool"),
     pytest.param(None, {"type": "null", "title": "Result"}, id="none"),
-    pytest.param(list[int], {"type": "array", "items": {"type": "integer"}, "title": "Result"}, id="list-int"),
+    pytest.param(
+        list[int], {"type": "array", "items": {"type": "integer"}, "title": "Result"}, id="list-int"
+    ),
     pytest.param(
         int | None, {"anyOf": [{"type": "integer"}, {"type": "null"}], "title": "Result"}, id="optional-int"
     ),
@@ -245,7 +247,9 @@ async def test_value_not_matching_the_output_schema_is_an_error() -> None:
 async def test_content_items_are_returned_as_content_not_structured() -> None:
     image = ImageContent(b"\x89PNG", "image/png")
     embedded = EmbeddedResource(TextResourceContents("test://a", "body", "text/plain"))
-    tool = Tool(_returning(list[TextContent | ImageContent | EmbeddedResource], [TextContent("hi"), image, embedded]))
+    tool = Tool(
+        _returning(list[TextContent | ImageContent | EmbeddedResource], [TextContent("hi"), image, embedded])
+    )
 
     result = await tool.call({})
 

@@ -8,8 +8,6 @@ import pytest
 from remotemcp.domain.tools import Tool
 from tests.unit.tools import schema_cases as c
 
-ANY = object()  # a row that leaves a key unchecked
-
 
 def _int(**extra: Any) -> dict[str, Any]:
     return {"type": "integer", **extra}
@@ -50,6 +48,19 @@ SCHEMA_CASES = [
         {"limit": {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None, "title": "Limit"}},
         [],
         id="optional-typing",
+    ),
+    pytest.param(
+        c.described_optional,
+        {
+            "note": {
+                "anyOf": [{"type": "string"}, {"type": "null"}],
+                "default": None,
+                "description": "A note",
+                "title": "Note",
+            }
+        },
+        [],
+        id="annotated-string-inside-optional",
     ),
     pytest.param(
         c.literal,
@@ -113,7 +124,9 @@ SCHEMA_CASES = [
         id="async-function",
     ),
     pytest.param(c.documented, {"city": {"type": "string", "title": "City"}}, ["city"], id="docstring"),
-    pytest.param(c.with_context, {"query": {"type": "string", "title": "Query"}}, ["query"], id="context-excluded"),
+    pytest.param(
+        c.with_context, {"query": {"type": "string", "title": "Query"}}, ["query"], id="context-excluded"
+    ),
     pytest.param(
         c.with_optional_context,
         {"query": {"type": "string", "title": "Query"}},
@@ -139,6 +152,13 @@ SCHEMA_CASES = [
     ),
 ]
 
+FUNCTIONS_BY_CASE: dict[str, Callable[..., Any]] = {
+    "enum": c.enum,
+    "nested-model": c.nested_model,
+    "typeddict": c.typed_dict,
+    "dataclass": c.data_class,
+}
+
 EXPECTED_DEFS = {
     "enum": {"Color": {"enum": ["red", "green"], "title": "Color", "type": "string"}},
     "nested-model": {
@@ -147,7 +167,11 @@ EXPECTED_DEFS = {
             "title": "Address",
             "properties": {
                 "city": {"type": "string", "title": "City"},
-                "zip_code": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None, "title": "Zip Code"},
+                "zip_code": {
+                    "anyOf": [{"type": "string"}, {"type": "null"}],
+                    "default": None,
+                    "title": "Zip Code",
+                },
             },
             "required": ["city"],
         }
@@ -186,7 +210,7 @@ def test_input_schema(fn: Callable[..., Any], properties: dict[str, Any], requir
 
 @pytest.mark.parametrize(("case_id", "defs"), EXPECTED_DEFS.items())
 def test_definitions_live_at_the_top_level(case_id: str, defs: dict[str, Any]) -> None:
-    fn = next(p.values[0] for p in SCHEMA_CASES if p.id == case_id)
+    fn = FUNCTIONS_BY_CASE[case_id]
 
     assert Tool(fn).input_schema["$defs"] == defs
 
@@ -202,7 +226,9 @@ def _walk(node: Any) -> Iterator[tuple[str, Any]]:
 
 
 @pytest.mark.parametrize(("fn", "properties", "required"), SCHEMA_CASES)
-def test_schema_is_self_contained_2020_12(fn: Callable[..., Any], properties: object, required: object) -> None:
+def test_schema_is_self_contained_2020_12(
+    fn: Callable[..., Any], properties: object, required: object
+) -> None:
     schema = Tool(fn).input_schema
     keys = [key for key, _ in _walk(schema)]
 

@@ -59,15 +59,21 @@ def test_context_parameter_cannot_be_supplied_by_the_client() -> None:
 
 
 def test_nested_problems_carry_their_path() -> None:
-    assert _problems(Tool(c.nested_model), {"address": {"zip_code": "1"}}) == ("address.city: Field required",)
+    assert _problems(Tool(c.nested_model), {"address": {"zip_code": "1"}}) == (
+        "address.city: Field required",
+    )
     assert _problems(Tool(c.int_list), {"ids": [1, "two"]}) == (
         "ids[1]: Input should be a valid integer, unable to parse string as an integer",
     )
 
 
 def test_constraints_are_enforced() -> None:
-    assert _problems(Tool(c.annotated_field), {"count": 11}) == ("count: Input should be less than or equal to 10",)
-    assert _problems(Tool(c.field_default), {"count": 0}) == ("count: Input should be greater than or equal to 1",)
+    assert _problems(Tool(c.annotated_field), {"count": 11}) == (
+        "count: Input should be less than or equal to 10",
+    )
+    assert _problems(Tool(c.field_default), {"count": 0}) == (
+        "count: Input should be greater than or equal to 1",
+    )
 
 
 def test_literal_and_enum_values_are_checked() -> None:

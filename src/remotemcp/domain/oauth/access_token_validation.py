@@ -62,6 +62,7 @@ class _TrustedKeys:
 
 
 def _reject(reason: Why, description: str) -> InvalidToken:
+    # Descriptions never quote the token: they may reach a WWW-Authenticate header or a log line.
     return InvalidToken(reason, f"{reason.value}: {description}")
 
 
@@ -100,7 +101,8 @@ def _b64decode(segment: str, part: str) -> bytes:
 def _json_object(data: bytes, part: str) -> dict[str, Any]:
     try:
         value = json.loads(data)
-    except (ValueError, UnicodeError) as error:
+    except (ValueError, UnicodeError, RecursionError) as error:
+        # RecursionError: a few kilobytes of `[` nest deeper than the parser will go.
         raise _reject(Why.MALFORMED, f"the {part} is not JSON") from error
     if not isinstance(value, dict):
         raise _reject(Why.MALFORMED, f"the {part} is not a JSON object")
@@ -206,10 +208,10 @@ class AccessTokenValidator:
         if alg is None:
             raise _reject(Why.MALFORMED, "the header has no `alg`")
         if not isinstance(alg, str) or alg not in self._allowed_algorithms:
-            raise _reject(Why.ALGORITHM_NOT_ALLOWED, f"`alg` {alg!r} is not accepted")
+            raise _reject(Why.ALGORITHM_NOT_ALLOWED, "the `alg` is not one this server accepts")
         typ = header.get("typ")
         if not isinstance(typ, str) or typ.lower() not in _ACCESS_TOKEN_TYPES:
-            raise _reject(Why.WRONG_TYPE, f"`typ` {typ!r} is not at+jwt")
+            raise _reject(Why.WRONG_TYPE, "the `typ` is not at+jwt")
         if "crit" in header:
             # RFC 7515 §4.1.11: extensions we do not implement must make the token invalid.
             raise _reject(Why.MALFORMED, "no critical header extension is supported")
@@ -236,7 +238,7 @@ class AccessTokenValidator:
             trusted = await self._refresh(now)
             key = trusted.by_kid.get(kid)
         if key is None:
-            raise _reject(Why.UNKNOWN_KEY, f"no trusted key {kid!r}")
+            raise _reject(Why.UNKNOWN_KEY, "the `kid` names no trusted key")
         return key
 
     async def _refresh(self, now: int) -> _TrustedKeys:
@@ -258,12 +260,12 @@ class AccessTokenValidator:
         try:
             valid = validate_compact(signed, key, registry=self._registry)
         except _HEADER_ERRORS as error:
-            raise _reject(Why.MALFORMED, f"bad header: {error}") from error
+            raise _reject(Why.MALFORMED, "a header parameter is invalid") from error
         except UnsupportedAlgorithmError as error:
-            raise _reject(Why.ALGORITHM_NOT_ALLOWED, str(error)) from error
+            raise _reject(Why.ALGORITHM_NOT_ALLOWED, "the `alg` is not supported") from error
         except (JoseError, ValueError) as error:
             # The key exists but is not one this algorithm can use (wrong kty, curve or `alg`).
-            raise _reject(Why.BAD_SIGNATURE, f"key cannot verify this token: {error}") from error
+            raise _reject(Why.BAD_SIGNATURE, "the named key cannot verify this algorithm") from error
         if not valid:
             raise _reject(Why.BAD_SIGNATURE, "the signature does not verify")
 
@@ -291,7 +293,7 @@ class AccessTokenValidator:
 
         policy = self._policy
         if issuer != policy.issuer:
-            raise _reject(Why.WRONG_ISSUER, f"issued by {issuer!r}")
+            raise _reject(Why.WRONG_ISSUER, "issued by another authorization server")
         if policy.resource not in audiences:
             raise _reject(Why.WRONG_AUDIENCE, "the token is not for this resource")
         leeway = policy.leeway_seconds

@@ -69,13 +69,16 @@ def _is_context_type(annotation: Any) -> bool:
     )
 
 
+def _is_union(annotation: Any) -> bool:
+    return get_origin(annotation) is typing.Union or isinstance(annotation, types.UnionType)
+
+
 def _context_kind(annotation: Any) -> tuple[bool, bool]:
     """(is the parameter an injected ToolContext, may it be None)."""
     base, _ = _split_annotated(annotation)
     if _is_context_type(base):
         return True, False
-    origin = get_origin(base)
-    if origin is typing.Union or isinstance(base, types.UnionType):
+    if _is_union(base):
         arms = [arm for arm in get_args(base) if arm is not type(None)]
         if arms and all(_is_context_type(_split_annotated(arm)[0]) for arm in arms):
             return True, len(arms) != len(get_args(base))
@@ -159,6 +162,10 @@ class ArgumentModel:
         annotation = Any if parameter.annotation is _EMPTY else parameter.annotation
         base, metadata = _split_annotated(annotation)
         descriptions = [item for item in metadata if isinstance(item, str)]
+        if not descriptions and _is_union(base):
+            # `Annotated[str, "text"] | None`: the text sits on an arm, where pydantic drops it.
+            for arm in get_args(base):
+                descriptions += [item for item in _split_annotated(arm)[1] if isinstance(item, str)]
         rest = [item for item in metadata if not isinstance(item, str)]
         extra: list[FieldInfo] = []
         if descriptions:

@@ -58,6 +58,11 @@ class UserService:
         self._run = run_blocking
         self._dummy_hash: str | None = None
 
+    async def warm_up(self) -> None:
+        """Compute the dummy hash now (at start-up) rather than on the first unknown-user login,
+        whose answer would otherwise take one extra hashing time."""
+        await self._dummy()
+
     async def create_user(
         self, username: str, password: str, email: str | None = None, name: str | None = None
     ) -> User:

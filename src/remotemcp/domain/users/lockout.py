@@ -40,8 +40,10 @@ class LoginPolicy:
     def __post_init__(self) -> None:
         if self.max_account_failures < 1 or self.max_address_failures < 1:
             raise ValueError("failure limits must be at least 1")
-        if self.failure_window <= 0 or self.lockout <= 0 or self.lockout_memory < 0:
+        if self.failure_window <= 0 or self.lockout <= 0:
             raise ValueError("the failure window and the lockout must be positive")
+        if self.lockout_memory < 0:
+            raise ValueError("the lockout memory cannot be negative")
         if self.lockout_growth < 1.0:
             raise ValueError("a repeated lockout cannot be shorter than the previous one")
         if self.max_lockout < self.lockout:
