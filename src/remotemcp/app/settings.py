@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -80,7 +81,7 @@ class Settings(BaseSettings):
         if parts.query or parts.fragment:
             raise ValueError("public_url must not have a query or fragment")
         if parts.scheme == "http" and parts.hostname not in {"127.0.0.1", "localhost", "::1"}:
-            raise ValueError("public_url must use https unless it is a loopback address (put a TLS proxy in front)")
+            raise ValueError("public_url must use https unless it is a loopback address (use a TLS proxy)")
         return value.rstrip("/")
 
     @field_validator("mcp_path")
@@ -151,8 +152,6 @@ class _ConfigFileSource(PydanticBaseSettingsSource):
         return None, field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        import os
-
         path = os.environ.get("REMOTEMCP_CONFIG_FILE")
         if not path:
             return {}
@@ -164,7 +163,8 @@ class _ConfigFileSource(PydanticBaseSettingsSource):
         try:
             data: Any = json.loads(text) if file.suffix == ".json" else tomllib.loads(text)
         except (ValueError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"config file {path} is not valid {file.suffix.lstrip('.') or 'TOML'}: {exc}") from exc
+            kind = "JSON" if file.suffix == ".json" else "TOML"
+            raise ValueError(f"config file {path} is not valid {kind}: {exc}") from exc
         if not isinstance(data, dict):
             raise ValueError(f"config file {path} must hold a table/object at the top level")
         return data
