@@ -1,0 +1,59 @@
+"""`create_app`: the whole server — authorization server, login pages and the MCP endpoint — as one
+Starlette ASGI application."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from mcp.server.lowlevel import Server
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
+
+from remotemcp.app import bootstrap
+from remotemcp.app.container import Container
+from remotemcp.app.http import browser, metadata, oauth_endpoints
+from remotemcp.app.http.cors import CorsMiddleware
+from remotemcp.app.mcp.endpoint import McpEndpoint
+from remotemcp.app.settings import Settings
+from remotemcp.domain.tools.registry import ToolRegistry
+
+log = logging.getLogger("remotemcp")
+
+
+def create_app(
+    settings: Settings | None = None,
+    registry: ToolRegistry | None = None,
+    *,
+    container: Container | None = None,
+    server: Server | None = None,
+) -> Starlette:
+    """Build the ASGI app. `registry` holds the tools, resources and prompts to serve; `server`
+    lets a caller bring its own low-level `mcp` Server (the seed API does)."""
+    settings = settings or Settings()
+    container = container or Container(settings=settings)
+    registry = registry if registry is not None else ToolRegistry()
+    endpoint = McpEndpoint(container, settings, registry, server=server)
+
+    routes: list[BaseRoute] = [
+        *metadata.routes(container, settings),
+        *oauth_endpoints.routes(container, settings),
+        *browser.routes(container, settings),
+        *endpoint.routes(),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await bootstrap.register_configured_clients(container, settings)
+        await bootstrap.ensure_first_user(container, settings)
+        async with endpoint.run():
+            log.info("RemoteMCP serving %s (issuer %s)", settings.resource, settings.issuer)
+            yield
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.container = container
+    app.state.settings = settings
+    app.state.registry = registry
+    app.add_middleware(CorsMiddleware, settings=settings)
+    return app

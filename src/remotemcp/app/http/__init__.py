@@ -1,0 +1,1 @@
+"""The HTTP edge of the authorization server: routes, request parsing, error rendering."""

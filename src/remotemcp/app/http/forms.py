@@ -1,0 +1,50 @@
+"""Reading OAuth request parameters: every value kept, so repeated parameters can be refused."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from starlette.requests import Request
+
+from remotemcp.domain.errors import InvalidRequest
+
+MAX_FORM_BYTES = 64 * 1024
+
+
+async def read_form(request: Request) -> dict[str, list[str]]:
+    """The urlencoded body as name -> values. Anything but `application/x-www-form-urlencoded` is
+    refused, as RFC 6749 §3.2 requires for the token endpoint and RFC 7009/7662 for theirs."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise InvalidRequest("the request body must be application/x-www-form-urlencoded")
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise InvalidRequest("the request body is too large")
+    form = await request.form()
+    values: dict[str, list[str]] = {}
+    for name, value in form.multi_items():
+        if not isinstance(value, str):
+            raise InvalidRequest(f"parameter {name!r} must be a plain value")
+        values.setdefault(name, []).append(value)
+    return values
+
+
+def query_params(request: Request) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        values.setdefault(name, []).append(value)
+    return values
+
+
+def single(params: Mapping[str, Sequence[str]], name: str, *, required: bool = False) -> str | None:
+    """One parameter's value. RFC 6749 §3.1: parameters must not repeat; an empty value counts as
+    omitted."""
+    values = params.get(name, ())
+    if len(values) > 1:
+        raise InvalidRequest(f"parameter {name!r} is repeated")
+    value = values[0] if values else ""
+    if value == "":
+        if required:
+            raise InvalidRequest(f"missing required parameter {name!r}")
+        return None
+    return value

@@ -1,0 +1,1 @@
+"""The resource server: the MCP endpoint served through the `mcp` SDK."""
