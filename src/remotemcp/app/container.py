@@ -9,6 +9,7 @@ import anyio.to_thread
 from dependency_injector import containers, providers
 
 from remotemcp.adapters.argon2_hasher import Argon2PasswordHasher
+from remotemcp.adapters.http_fetch import HttpsDocumentFetcher
 from remotemcp.adapters.memory.browser_sessions import InMemoryBrowserSessionRepository
 from remotemcp.adapters.memory.clients import InMemoryClientRepository
 from remotemcp.adapters.memory.codes import InMemoryAuthorizationCodeRepository
@@ -81,8 +82,8 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     password_hasher = providers.Singleton(Argon2PasswordHasher)
-    document_fetcher: providers.Provider[DocumentFetcher | None] = providers.Object(None)
-    """Replaced by the HTTPS fetcher when metadata documents are enabled."""
+    document_fetcher: providers.Provider[DocumentFetcher | None] = providers.Singleton(HttpsDocumentFetcher)
+    """Public HTTPS addresses only; `metadata_documents_enabled=False` stops the resolver using it."""
 
     # -- domain services ------------------------------------------------------------------------
     metadata_policy = providers.Singleton(

@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_seconds: int = 900
 
+    browser_session_ttl: int = Field(default=12 * 3600, gt=0)
+    """Seconds a sign-in at the login page lasts (the session cookie's lifetime)."""
+    csrf_secret: SecretStr | None = Field(default=None, min_length=32)
+    """Key that signs the CSRF tokens of the login, consent and logout forms. Unset: a random key
+    per process, so forms open across a restart must be reloaded; set it when several replicas
+    serve the pages."""
+
     @field_validator("public_url")
     @classmethod
     def _public_url(cls, value: str) -> str:
