@@ -23,6 +23,7 @@ from remotemcp.app.cli import main
 from remotemcp.app.container import Container
 from remotemcp.app.settings import Settings
 from remotemcp.domain.errors import InvalidCredentials
+from remotemcp.domain.model.clients import Client
 from remotemcp.domain.model.grants import Grant
 from remotemcp.domain.model.keys import KeyState
 from remotemcp.domain.randomness import secret_digest
@@ -322,7 +323,7 @@ def test_clients_add_list_remove(container: Container, capsys: pytest.CaptureFix
     assert secret is not None
 
     async def stored_digest() -> str | None:
-        client = await container.clients().get("backend")
+        client: Client | None = await container.clients().get("backend")
         assert client is not None
         assert client.token_endpoint_auth_method.value == "client_secret_post"
         return client.secret_hash

@@ -181,13 +181,14 @@ async def resolve_test_host(host: str, port: int) -> Sequence[IPAddress]:
     raise socket.gaierror(socket.EAI_NONAME, f"unknown test host {host}")
 
 
-def test_fetcher(tls: Tls, **options: float) -> HttpsDocumentFetcher:
+def loopback_fetcher(tls: Tls, *, timeout: float = 5.0, max_bytes: int = 5 * 1024) -> HttpsDocumentFetcher:
     return HttpsDocumentFetcher(
-        address_policy=loopback_only, resolver=resolve_test_host, ssl_context=tls.client, **options
+        address_policy=loopback_only,
+        resolver=resolve_test_host,
+        ssl_context=tls.client,
+        timeout=timeout,
+        max_bytes=max_bytes,
     )
-
-
-test_fetcher.__test__ = False  # type: ignore[attr-defined]
 
 
 def document(url: str, **extra: object) -> bytes:
@@ -215,7 +216,7 @@ async def test_fetches_the_document_from_the_vetted_address_with_name_in_host_an
         url = server.url("/client.json")
         answers["/client.json"] = json_answer(document(url), ("Cache-Control", "public, max-age=600"))
         with anyio.fail_after(10):
-            fetched = await test_fetcher(tls).fetch(url)
+            fetched = await loopback_fetcher(tls).fetch(url)
     assert fetched.url == url
     assert json.loads(fetched.body)["client_id"] == url
     assert fetched.content_type == "application/json"
@@ -231,7 +232,7 @@ async def test_the_client_resolver_turns_the_fetched_document_into_a_cached_clie
     async with serving(tls, answers) as server:
         url = server.url("/client.json")
         answers["/client.json"] = json_answer(document(url), ("Cache-Control", "max-age=900"))
-        resolver = ClientResolver(clients, SystemClock(), test_fetcher(tls))
+        resolver = ClientResolver(clients, SystemClock(), loopback_fetcher(tls))
         with anyio.fail_after(10):
             client = await resolver.resolve(url)
             again = await resolver.resolve(url)
@@ -263,7 +264,7 @@ async def test_the_system_resolver_and_address_fallback_work_for_localhost(tls: 
 async def test_a_document_declared_too_large_is_refused(tls: Tls) -> None:
     async with serving(tls, {"/big.json": json_answer(b"{" + b" " * 6000 + b"}")}) as server:
         with anyio.fail_after(10), pytest.raises(InvalidClient) as caught:
-            await test_fetcher(tls).fetch(server.url("/big.json"))
+            await loopback_fetcher(tls).fetch(server.url("/big.json"))
     assert "the document is larger than 5120 bytes" in caught.value.description
 
 
@@ -272,7 +273,7 @@ async def test_a_streamed_document_is_cut_off_at_the_limit(tls: Tls) -> None:
     answer = json_answer(body, content_length=False)
     async with serving(tls, {"/endless.json": answer}) as server:
         with anyio.fail_after(10), pytest.raises(InvalidClient) as caught:
-            await test_fetcher(tls, max_bytes=2048).fetch(server.url("/endless.json"))
+            await loopback_fetcher(tls, max_bytes=2048).fetch(server.url("/endless.json"))
     assert "the document is larger than 2048 bytes" in caught.value.description
 
 
@@ -282,7 +283,7 @@ async def test_wrong_content_type_is_refused_by_the_resolver(tls: Tls) -> None:
     async with serving(tls, answers) as server:
         url = server.url("/client.html")
         answers["/client.html"] = Answer(headers=[("Content-Type", "text/html")], body=document(url))
-        resolver = ClientResolver(clients, SystemClock(), test_fetcher(tls))
+        resolver = ClientResolver(clients, SystemClock(), loopback_fetcher(tls))
         with anyio.fail_after(10), pytest.raises(InvalidClient) as caught:
             await resolver.resolve(url)
     assert "content type 'text/html' is not application/json" in caught.value.description
@@ -293,7 +294,7 @@ async def test_a_body_that_is_not_json_is_refused_by_the_resolver(tls: Tls) -> N
     answers = {"/client.json": json_answer(b"<html>hello</html>")}
     clients = InMemoryClientRepository()
     async with serving(tls, answers) as server:
-        resolver = ClientResolver(clients, SystemClock(), test_fetcher(tls))
+        resolver = ClientResolver(clients, SystemClock(), loopback_fetcher(tls))
         with anyio.fail_after(10), pytest.raises(InvalidClient) as caught:
             await resolver.resolve(server.url("/client.json"))
     assert "not valid UTF-8 JSON" in caught.value.description
@@ -307,7 +308,7 @@ async def test_redirects_are_not_followed(tls: Tls) -> None:
         answers["/client.json"] = Answer(status=302, headers=[("Location", target)])
         answers["/elsewhere.json"] = json_answer(document(target))
         with anyio.fail_after(10), pytest.raises(InvalidClient) as caught:
-            await test_fetcher(tls).fetch(server.url("/client.json"))
+            await loopback_fetcher(tls).fetch(server.url("/client.json"))
     assert f"redirected (HTTP 302 to {target})" in caught.value.description
     assert [s.path for s in server.seen] == ["/client.json"]
 
@@ -317,9 +318,9 @@ async def test_error_statuses_and_unrequested_encodings_are_refused(tls: Tls) ->
     async with serving(tls, answers) as server:
         with anyio.fail_after(10):
             with pytest.raises(InvalidClient, match="answered HTTP 404"):
-                await test_fetcher(tls).fetch(server.url("/missing.json"))
+                await loopback_fetcher(tls).fetch(server.url("/missing.json"))
             with pytest.raises(InvalidClient, match="content encoding 'gzip' was not asked for"):
-                await test_fetcher(tls).fetch(server.url("/gzip.json"))
+                await loopback_fetcher(tls).fetch(server.url("/gzip.json"))
 
 
 async def test_a_server_that_does_not_answer_in_time_is_refused(tls: Tls) -> None:
@@ -327,7 +328,7 @@ async def test_a_server_that_does_not_answer_in_time_is_refused(tls: Tls) -> Non
     async with serving(tls, answers) as server:
         started = time.monotonic()
         with anyio.fail_after(10), pytest.raises(InvalidClient) as caught:
-            await test_fetcher(tls, timeout=0.5).fetch(server.url("/slow.json"))
+            await loopback_fetcher(tls, timeout=0.5).fetch(server.url("/slow.json"))
         elapsed = time.monotonic() - started
     assert "no complete answer within 0.5 s" in caught.value.description
     assert elapsed < 2
@@ -339,7 +340,7 @@ async def test_the_deadline_covers_the_whole_fetch_not_each_read(tls: Tls) -> No
     async with serving(tls, answers) as server:
         started = time.monotonic()
         with anyio.fail_after(10), pytest.raises(InvalidClient) as caught:
-            await test_fetcher(tls, timeout=0.8).fetch(server.url("/drip.json"))
+            await loopback_fetcher(tls, timeout=0.8).fetch(server.url("/drip.json"))
         elapsed = time.monotonic() - started
     assert "no complete answer within 0.8 s" in caught.value.description
     assert elapsed < 2.5
@@ -349,7 +350,7 @@ async def test_the_certificate_is_checked_against_the_name_not_the_address(tls: 
     # other.test resolves to the same server, whose certificate does not name it.
     async with serving(tls, {"/client.json": json_answer(b"{}")}) as server:
         with anyio.fail_after(10), pytest.raises(InvalidClient) as caught:
-            await test_fetcher(tls).fetch(server.url("/client.json", host="other.test"))
+            await loopback_fetcher(tls).fetch(server.url("/client.json", host="other.test"))
     assert "cannot connect" in caught.value.description
     assert "certificate" in caught.value.description.lower()
     assert server.seen == []

@@ -50,7 +50,7 @@ async def test_the_seed_server_serves_metadata_and_guards_mcp(monkeypatch: pytes
     def make(base_url: str):  # type: ignore[no-untyped-def]
         # The seed passes no settings: the public URL comes from the environment.
         monkeypatch.setenv("REMOTEMCP_PUBLIC_URL", base_url)
-        server, mcp_server = seed_main()
+        server, mcp_server = seed_main()  # type: ignore[no-untyped-call]
         built["server"], built["mcp_server"] = server, mcp_server
         return server
 
@@ -113,6 +113,8 @@ async def test_settings_can_be_given_and_tools_registered_through_the_asgi_objec
     from remotemcp.app.seed import registry_for
 
     assert [tool.name for tool in registry_for(mcp_server).list()] == ["ping"]
+    with pytest.raises(TypeError, match=r"expected an mcp\.server\.lowlevel\.Server"):
+        MCP_Tools(object())  # type: ignore[arg-type]
 
 
 async def test_bad_settings_stop_the_seed_server_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:

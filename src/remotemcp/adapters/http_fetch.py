@@ -178,10 +178,13 @@ class HttpsDocumentFetcher:
         }
         extensions: dict[str, Any] = {} if target.literal is not None else {"sni_hostname": target.hostname}
         if self._ssl_context is None:
-            # Loading the system trust store costs milliseconds: once per fetcher, not per fetch.
-            self._ssl_context = httpx2.create_ssl_context(trust_env=False)
+            # Loading the trust store costs milliseconds: once per fetcher, not per fetch.
+            # SSL_CERT_FILE / SSL_CERT_DIR are honoured; proxy variables are not (see the client).
+            self._ssl_context = httpx2.create_ssl_context()
         try:
             async with (
+                # trust_env=False: a proxy from HTTPS_PROXY would make the connection, and the
+                # address check, somebody else's.
                 httpx2.AsyncClient(
                     verify=self._ssl_context, trust_env=False, follow_redirects=False, timeout=self._timeout
                 ) as client,

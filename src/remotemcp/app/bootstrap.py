@@ -21,7 +21,11 @@ async def register_configured_clients(container: Container, settings: Settings) 
         )
     for entry in settings.clients:
         secret = entry.client_secret.get_secret_value() if entry.client_secret else None
-        method = TokenEndpointAuthMethod(entry.token_endpoint_auth_method) if entry.token_endpoint_auth_method else None
+        method = (
+            TokenEndpointAuthMethod(entry.token_endpoint_auth_method)
+            if entry.token_endpoint_auth_method
+            else None
+        )
         await clients.save(
             preregistered_client(
                 entry.client_id,

@@ -73,7 +73,9 @@ class Container(containers.DeclarativeContainer):
     users_repo = providers.Selector(profile, memory=providers.Singleton(InMemoryUserRepository))
     login_attempts = providers.Selector(profile, memory=providers.Singleton(InMemoryLoginAttemptRepository))
     consents = providers.Selector(profile, memory=providers.Singleton(InMemoryConsentRepository))
-    browser_sessions = providers.Selector(profile, memory=providers.Singleton(InMemoryBrowserSessionRepository))
+    browser_sessions = providers.Selector(
+        profile, memory=providers.Singleton(InMemoryBrowserSessionRepository)
+    )
     event_repo = providers.Selector(profile, memory=providers.Singleton(InMemoryEventRepository))
     keys = providers.Selector(
         profile,
@@ -99,7 +101,9 @@ class Container(containers.DeclarativeContainer):
     registration = providers.Singleton(
         ClientRegistrationService, clients, clock, random, policy, registration_policy
     )
-    codes = providers.Singleton(AuthorizationCodeService, codes_repo, grants, revocations, policy, clock, random)
+    codes = providers.Singleton(
+        AuthorizationCodeService, codes_repo, grants, revocations, policy, clock, random
+    )
     tokens = providers.Singleton(TokenService, codes, grants, revocations, keys, policy, clock, random)
     # The key provider is in-process: re-reading its JWKS is cheap, so a rotation is seen at once.
     validator = providers.Singleton(

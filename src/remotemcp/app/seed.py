@@ -36,6 +36,10 @@ def registry_for(server: Server[Any] | CustomServerWithOauth2) -> ToolRegistry:
     """The registry whose tools, resources and prompts `server` serves (created on first use)."""
     if isinstance(server, CustomServerWithOauth2):
         server = server.mcp_server
+    if not isinstance(server, Server):
+        raise TypeError(
+            f"expected an mcp.server.lowlevel.Server or a CustomServerWithOauth2, got {type(server).__name__}"
+        )
     return _registries.setdefault(server, ToolRegistry())
 
 

@@ -12,7 +12,8 @@ from remotemcp.app.settings import Settings
 
 ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS"
 ALLOWED_HEADERS = (
-    "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name"
+    "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, "
+    "Last-Event-ID, Mcp-Method, Mcp-Name"
 )
 EXPOSED_HEADERS = "Mcp-Session-Id, WWW-Authenticate, Mcp-Protocol-Version"
 MAX_AGE = "600"
@@ -22,7 +23,9 @@ class CorsMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.origins = frozenset(settings.allowed_origins)
-        self.exact_paths = frozenset({settings.mcp_path, "/token", "/register", "/revoke", "/jwks", "/userinfo"})
+        self.exact_paths = frozenset(
+            {settings.mcp_path, "/token", "/register", "/revoke", "/jwks", "/userinfo"}
+        )
 
     def _applies(self, path: str) -> bool:
         return path in self.exact_paths or path.startswith("/.well-known/")
