@@ -20,7 +20,9 @@ def repo(request: pytest.FixtureRequest) -> BrowserSessionRepository:
 
 
 def session(h: str, subject: str = "u1", expires_at: int = NOW + 100) -> BrowserSession:
-    return BrowserSession(session_hash=h, subject=subject, auth_time=NOW, created_at=NOW, expires_at=expires_at)
+    return BrowserSession(
+        session_hash=h, subject=subject, auth_time=NOW, created_at=NOW, expires_at=expires_at
+    )
 
 
 async def test_round_trip_and_uniqueness(repo: BrowserSessionRepository) -> None:
