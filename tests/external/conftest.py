@@ -41,7 +41,9 @@ def node_env(node: Path) -> dict[str, str]:
 def chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        pytest.fail("Chromium is not installed: run `bash scripts/external-deps.sh` (it uses apt-get as root)")
+        pytest.fail(
+            "Chromium is not installed: run `bash scripts/external-deps.sh` (it uses apt-get as root)"
+        )
     return path
 
 

@@ -1,19 +1,23 @@
 """The domain `ToolContext` for one MCP request: the caller's principal, progress notifications for
 the request's `progressToken` and log notifications, both on the request's own response stream
-(so a 2025-11-25 client that resumes the stream gets them replayed)."""
+(so a 2025-11-25 client that resumes the stream gets them replayed); sampling and elicitation
+requests to the client on that same stream; and closing that stream early (SEP-1699 polling)."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, get_args
 
 import mcp_types as types
 from mcp.server.connection import allowed_log_levels
 from mcp.server.context import ServerRequestContext
 
+from remotemcp.app.mcp import interaction
 from remotemcp.app.mcp.principal import ANONYMOUS, principal_in
 from remotemcp.domain.tools.context import AuthPrincipal
+from remotemcp.domain.tools.interaction import ElicitationResult, SamplingMessage, SamplingResult
 
 LEVELS: Final[tuple[types.LoggingLevel, ...]] = get_args(types.LoggingLevel)
 _ALIASES: Final[dict[str, types.LoggingLevel]] = {"warn": "warning", "fatal": "critical", "err": "error"}
@@ -100,3 +104,33 @@ class RequestToolContext:
             params=types.LoggingMessageNotificationParams(level=wire, data=message, logger=self._source)
         )
         await self._ctx.session.send_notification(notification, related_request_id=self._ctx.request_id)
+
+    async def sample(
+        self,
+        messages: str | Sequence[SamplingMessage],
+        *,
+        max_tokens: int,
+        system_prompt: str | None = None,
+        temperature: float | None = None,
+        stop_sequences: Sequence[str] = (),
+    ) -> SamplingResult:
+        return await interaction.sample(
+            self._ctx,
+            messages,
+            max_tokens=max_tokens,
+            system_prompt=system_prompt,
+            temperature=temperature,
+            stop_sequences=stop_sequences,
+        )
+
+    async def elicit(self, message: str, requested_schema: Mapping[str, Any]) -> ElicitationResult:
+        return await interaction.elicit(self._ctx, message, requested_schema)
+
+    async def close_sse_stream(self) -> bool:
+        # The SDK hands the callback only where the client can resume: an event store is
+        # configured and the request declared 2025-11-25 or later (it then got a priming event).
+        close = self._ctx.close_sse_stream
+        if close is None:
+            return False
+        await close()
+        return True

@@ -5,6 +5,7 @@ Pure domain: produces plain dicts and dataclasses; the application converts them
 
 from remotemcp.domain.tools.arguments import ParameterInfo
 from remotemcp.domain.tools.callables import RunSync
+from remotemcp.domain.tools.completions import Completion
 from remotemcp.domain.tools.content import (
     AudioContent,
     BlobResourceContents,
@@ -17,9 +18,15 @@ from remotemcp.domain.tools.content import (
 )
 from remotemcp.domain.tools.context import AuthPrincipal, ToolContext
 from remotemcp.domain.tools.errors import InvalidDefinition, InvalidOutput
+from remotemcp.domain.tools.interaction import (
+    ClientFeatureUnavailable,
+    ElicitationResult,
+    SamplingMessage,
+    SamplingResult,
+)
 from remotemcp.domain.tools.output import ToolResult
 from remotemcp.domain.tools.prompts import Prompt, PromptArgument, PromptMessage, Role
-from remotemcp.domain.tools.registry import ToolRegistry
+from remotemcp.domain.tools.registry import ResourceUpdateListener, ToolRegistry
 from remotemcp.domain.tools.resources import Resource, ResourceTemplate
 from remotemcp.domain.tools.tool import Tool, ToolAnnotations
 from remotemcp.domain.tools.uri_template import UriTemplate
@@ -28,7 +35,10 @@ __all__ = [
     "AudioContent",
     "AuthPrincipal",
     "BlobResourceContents",
+    "ClientFeatureUnavailable",
+    "Completion",
     "ContentBlock",
+    "ElicitationResult",
     "EmbeddedResource",
     "ImageContent",
     "InvalidDefinition",
@@ -40,8 +50,11 @@ __all__ = [
     "Resource",
     "ResourceContents",
     "ResourceTemplate",
+    "ResourceUpdateListener",
     "Role",
     "RunSync",
+    "SamplingMessage",
+    "SamplingResult",
     "TextContent",
     "TextResourceContents",
     "Tool",

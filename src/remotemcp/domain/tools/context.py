@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from remotemcp.domain.tools.interaction import ElicitationResult, SamplingMessage, SamplingResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,3 +37,28 @@ class ToolContext(Protocol):
     ) -> None: ...
 
     async def log(self, level: str, message: str) -> None: ...
+
+    async def sample(
+        self,
+        messages: str | Sequence[SamplingMessage],
+        *,
+        max_tokens: int,
+        system_prompt: str | None = None,
+        temperature: float | None = None,
+        stop_sequences: Sequence[str] = (),
+    ) -> SamplingResult:
+        """Ask the client's model for a completion (a str is one user message). Raises
+        `ClientFeatureUnavailable` when the client cannot sample on this connection."""
+        ...
+
+    async def elicit(self, message: str, requested_schema: Mapping[str, Any]) -> ElicitationResult:
+        """Ask the user, through the client, to fill in a form described by a flat JSON Schema
+        object. Raises `ClientFeatureUnavailable` when the client cannot show one."""
+        ...
+
+    async def close_sse_stream(self) -> bool:
+        """End this request's response stream now without ending the request; the client
+        reconnects and receives what follows from the server's event store. False, and nothing
+        happens, where the connection cannot resume (no event store, an older protocol revision,
+        JSON responses, stateless exchanges)."""
+        ...

@@ -18,6 +18,7 @@ from remotemcp.domain.tools.callables import (
 )
 from remotemcp.domain.tools.context import ToolContext
 from remotemcp.domain.tools.errors import InvalidDefinition
+from remotemcp.domain.tools.input_schema import published_schema
 from remotemcp.domain.tools.naming import validate_scopes, validate_tool_name
 from remotemcp.domain.tools.output import OutputModel, ToolResult
 
@@ -48,6 +49,7 @@ class Tool:
 
     __slots__ = (
         "_arguments",
+        "_input_schema",
         "_output",
         "annotations",
         "description",
@@ -68,6 +70,7 @@ class Tool:
         scopes: Iterable[str] = (),
         annotations: ToolAnnotations | None = None,
         structured_output: bool | None = None,
+        input_schema: Mapping[str, Any] | None = None,
     ) -> None:
         fn_name = callable_name(fn)
         chosen = name if name is not None else fn_name
@@ -84,6 +87,11 @@ class Tool:
         model_name = f"{fn_name or 'tool'}Arguments"
         signature = read_signature(fn, owner)
         self._arguments = ArgumentModel(signature, owner=owner, model_name=model_name)
+        self._input_schema = (
+            self._arguments.json_schema
+            if input_schema is None
+            else published_schema(input_schema, self._arguments.parameters, owner)
+        )
         self._output = OutputModel(
             signature.return_annotation,
             fn_name=fn_name or "tool",
@@ -96,7 +104,7 @@ class Tool:
 
     @property
     def input_schema(self) -> dict[str, Any]:
-        return copy.deepcopy(self._arguments.json_schema)
+        return copy.deepcopy(self._input_schema)
 
     @property
     def output_schema(self) -> dict[str, Any] | None:
