@@ -14,7 +14,9 @@ const config = JSON.parse(process.argv[2]);
 const STEP_TIMEOUT_MS = 10_000;
 
 // Without the background-networking flags Chromium reaches out to Google's services, and this
-// test must talk to 127.0.0.1 only.
+// test must talk to 127.0.0.1 only. Even with them it still looks up a few Google hosts (autofill
+// queries for the login form, the extension updater that Debian's wrapper enables, account
+// checks): the resolver rule fails every name locally, before any DNS query leaves the machine.
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -24,6 +26,7 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
 
 const seen = { console: [], violations: [], pageErrors: [], requests: [] };
@@ -164,6 +167,22 @@ async function framing(browser, result) {
     control: await frameFacts('control'),
     targetStatus: statuses[config.framedLoginUrl] ?? null,
     controlStatus: statuses[config.framedControlUrl] ?? null,
+  };
+
+  // The detectors' own check: a stylesheet without the page's nonce must be reported both ways,
+  // so that "no violations" on the walk means something.
+  phase = 'csp-probe';
+  await page.goto(config.framedLoginUrl);
+  await page.evaluate(() => {
+    const style = document.createElement('style');
+    style.textContent = 'main { border-style: dotted; }';
+    document.head.append(style);
+  });
+  for (let i = 0; i < 50 && !seen.violations.some((v) => v.phase === 'csp-probe'); i += 1) {
+    await page.waitForTimeout(50);
+  }
+  result.cspProbe = {
+    mainBorder: await page.locator('main').evaluate((el) => getComputedStyle(el).borderTopStyle),
   };
   await context.close();
 }

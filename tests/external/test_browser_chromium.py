@@ -5,7 +5,8 @@ The person types a wrong password, then an unknown username (both must show the 
 signs in, approves, and lands on the client's loopback callback (served here) with `code`, `state`
 and `iss`; this test then redeems the code at /token. In a fresh browser context a page on another
 loopback origin tries to frame the login page, which must stay blocked. Screenshots of the login,
-failed-login and consent pages go to reports/ for CI to keep."""
+failed-login and consent pages, and everything the browser reported (reports/browser-walk.json),
+go to reports/ for CI to keep."""
 
 from __future__ import annotations
 
@@ -47,6 +48,8 @@ CLIENT_NAME = "Chromium Walk <Test>"
 """Markup characters on purpose: the browser must show them as text."""
 SCOPES = ["mcp", "openid", "profile"]
 WALK_TIMEOUT = 50
+SCREENSHOTS = ("login.png", "login-error.png", "consent.png")
+"""Written by browser_walk.mjs into reports/ (kept by CI)."""
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -168,16 +171,17 @@ def authorization_url(server: Running, loopback: Loopback, challenge: str, state
     return server.base_url + "/authorize?" + urlencode(params)
 
 
-async def run_walk(node: Path, node_env: dict[str, str], config: dict[str, Any]) -> dict[str, Any]:
+async def run_walk(
+    node: Path, node_env: dict[str, str], config: dict[str, Any], report: Path
+) -> dict[str, Any]:
     with anyio.fail_after(WALK_TIMEOUT):
-        done = await anyio.run_process(
-            [str(node), str(WALK), json.dumps(config)], env=node_env, check=False
-        )
+        done = await anyio.run_process([str(node), str(WALK), json.dumps(config)], env=node_env, check=False)
     stdout = done.stdout.decode("utf-8", "replace")
     stderr = done.stderr.decode("utf-8", "replace")
     lines = stdout.strip().splitlines()
     assert lines, f"browser_walk printed nothing (exit {done.returncode}):\n{stderr[-3000:]}"
     result: dict[str, Any] = json.loads(lines[-1])
+    await anyio.Path(report).write_text(json.dumps(result, indent=2), encoding="utf-8")
     assert done.returncode == 0 and "error" not in result, (
         f"the browser walk stopped: {result.get('error')}\n{stderr[-3000:]}"
     )
@@ -194,14 +198,17 @@ def png_size(path: Path) -> tuple[int, int]:
 def is_favicon_miss(message: dict[str, Any]) -> bool:
     """Chromium asks every origin for /favicon.ico on its own; RemoteMCP serves none (a 404 the
     pages did not cause)."""
-    return urlsplit(message["url"]).path == "/favicon.ico" and message["text"].startswith("Failed to load")
+    text: str = message["text"]
+    return urlsplit(message["url"]).path == "/favicon.ico" and text.startswith("Failed to load")
 
 
 def console_problems(result: dict[str, Any], phases: set[str]) -> list[dict[str, Any]]:
     return [
         message
         for message in result["console"]
-        if message["phase"] in phases and message["type"] in {"error", "warning"} and not is_favicon_miss(message)
+        if message["phase"] in phases
+        and message["type"] in {"error", "warning"}
+        and not is_favicon_miss(message)
     ]
 
 
@@ -210,8 +217,8 @@ async def test_chromium_walks_login_and_consent_to_the_loopback_callback(
 ) -> None:
     verifier, challenge = pkce_pair()
     state = "st-" + secrets.token_urlsafe(12)
-    for name in ("login.png", "login-error.png", "consent.png"):
-        (reports_dir / name).unlink(missing_ok=True)
+    for name in SCREENSHOTS:
+        await anyio.Path(reports_dir / name).unlink(missing_ok=True)
 
     with loopback_client() as loopback:
         async with running_server(loopback.callback_url) as server:
@@ -233,7 +240,7 @@ async def test_chromium_walks_login_and_consent_to_the_loopback_callback(
                 "framedLoginUrl": framed,
                 "framedControlUrl": control,
             }
-            result = await run_walk(node, node_env, config)
+            result = await run_walk(node, node_env, config, reports_dir / "browser-walk.json")
 
             # Every request the browser made went to one of the two loopback origins.
             origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in result["requests"]}
@@ -275,7 +282,7 @@ async def test_chromium_walks_login_and_consent_to_the_loopback_callback(
 
             # No CSP violation or other console error on the pages of the flow.
             assert console_problems(result, {"login", "wrong-password", "unknown-user", "consent"}) == []
-            assert result["violations"] == []
+            assert [v for v in result["violations"] if v["phase"] != "csp-probe"] == []
             assert result["pageErrors"] == []
 
             # The browser arrived at the callback with code, state and iss (RFC 9207), once.
@@ -301,6 +308,15 @@ async def test_chromium_walks_login_and_consent_to_the_loopback_callback(
             refusals = [m["text"] for m in result["console"] if m["phase"] == "framing"]
             assert any("frame-ancestors" in text or "X-Frame-Options" in text for text in refusals), refusals
 
+            # Those detectors work: a stylesheet injected without the nonce was refused and reported.
+            assert result["cspProbe"]["mainBorder"] == "solid"
+            probe = [v for v in result["violations"] if v["phase"] == "csp-probe"]
+            assert probe and probe[0]["directive"] == "style-src-elem", result["violations"]
+            assert any(
+                m["phase"] == "csp-probe" and m["type"] == "error" and "Content Security Policy" in m["text"]
+                for m in result["console"]
+            ), result["console"]
+
             # The code is good: the client redeems it (PKCE verifier, same redirect URI and resource).
             async with httpx2.AsyncClient(timeout=10, trust_env=False) as http:
                 token = await http.post(
@@ -322,6 +338,6 @@ async def test_chromium_walks_login_and_consent_to_the_loopback_callback(
             assert claims.audience == server.settings.resource
             assert claims.client_id == CLIENT_ID
 
-    for name in ("login.png", "login-error.png", "consent.png"):
+    for name in SCREENSHOTS:
         width, height = png_size(reports_dir / name)
         assert width >= 600 and height >= 400, (name, width, height)

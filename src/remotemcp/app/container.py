@@ -104,7 +104,9 @@ class Container(containers.DeclarativeContainer):
     codes = providers.Singleton(
         AuthorizationCodeService, codes_repo, grants, revocations, policy, clock, random
     )
-    tokens = providers.Singleton(TokenService, codes, grants, revocations, keys, policy, clock, random)
+    tokens = providers.Singleton(
+        TokenService, codes, grants, revocations, keys, policy, clock, random, users=users_repo
+    )
     # The key provider is in-process: re-reading its JWKS is cheap, so a rotation is seen at once.
     validator = providers.Singleton(
         AccessTokenValidator, keys, revocations, policy, clock, min_refresh_interval=0, max_age=1

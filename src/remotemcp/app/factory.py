@@ -9,7 +9,9 @@ from collections.abc import AsyncIterator
 
 from mcp.server.lowlevel import Server
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from remotemcp.app import bootstrap
 from remotemcp.app.container import Container
@@ -41,6 +43,8 @@ def create_app(
         *oauth_endpoints.routes(container, settings),
         *browser.routes(container, settings),
         *endpoint.routes(),
+        # Browsers ask for it on every page; an empty answer keeps their consoles clean.
+        Route("/favicon.ico", _no_favicon, methods=["GET"]),
     ]
 
     @contextlib.asynccontextmanager
@@ -52,8 +56,15 @@ def create_app(
             yield
 
     app = Starlette(routes=routes, lifespan=lifespan)
+    # Starlette would answer `/mcp/` with a redirect built from the request's Host header; a URL
+    # RemoteMCP emits always comes from the configured public URL, so unknown paths are just 404.
+    app.router.redirect_slashes = False
     app.state.container = container
     app.state.settings = settings
     app.state.registry = registry
     app.add_middleware(CorsMiddleware, settings=settings)
     return app
+
+
+async def _no_favicon(_: Request) -> Response:
+    return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})

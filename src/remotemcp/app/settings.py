@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     """Key that signs the CSRF tokens of the login, consent and logout forms. Unset: a random key
     per process, so forms open across a restart must be reloaded; set it when several replicas
     serve the pages."""
+    sse_retry_ms: int | None = Field(default=1000, gt=0)
+    """The `retry` hint (milliseconds) in the priming event of every resumable SSE stream
+    (MCP 2025-11-25, SEP-1699): how long a client waits before reconnecting after the server closes
+    a stream early. None sends no hint."""
 
     @field_validator("public_url")
     @classmethod

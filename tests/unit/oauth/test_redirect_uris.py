@@ -152,3 +152,23 @@ def test_select_with_many_registered_uris_requires_one_to_be_named() -> None:
     assert select_redirect_uri(registered, "http://127.0.0.1:61000/cb") == "http://127.0.0.1:61000/cb"
     with pytest.raises(InvalidRedirectUri):
         select_redirect_uri(registered, "https://app.example.com/cb2")
+
+
+@pytest.mark.parametrize(
+    "presented",
+    [
+        "http://127.0.0.1:9999/c\r\nb",
+        " http://127.0.0.1:9999/cb",
+        "http://127.0.0.1:9\t999/cb",
+        "http://127.0.0.1:9999/cb\x00",
+        "http://127.0.0.1:9999/cb ",
+    ],
+)
+def test_presented_uri_with_whitespace_or_controls_never_matches(presented: str) -> None:
+    assert not redirect_uri_matches("http://127.0.0.1:9999/cb", presented)
+
+
+@pytest.mark.parametrize("uri", ["view-source:https://evil.example/", "chrome-extension://abc/cb", "intent://x"])
+def test_browser_internal_schemes_refused(uri: str) -> None:
+    with pytest.raises(InvalidRedirectUri):
+        validate_redirect_uri(uri)

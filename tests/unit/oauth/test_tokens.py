@@ -22,7 +22,6 @@ from remotemcp.domain.errors import (
     InvalidToken,
     TokenRejection,
     UnauthorizedClient,
-    UnsupportedTokenType,
 )
 from remotemcp.domain.model.clients import Client, ClientOrigin
 from remotemcp.domain.oauth.access_token_validation import AccessTokenValidator
@@ -364,9 +363,11 @@ async def test_revocation_of_foreign_or_unknown_tokens_changes_nothing(world: Wo
     assert (await world.tokens.refresh(world.client, response.refresh_token, None, None)).refresh_token
 
 
-async def test_revocation_rejects_unknown_hint(world: World) -> None:
-    with pytest.raises(UnsupportedTokenType):
-        await world.revocation.revoke(world.client, "x", "id_token")
+async def test_revocation_ignores_an_unknown_hint(world: World) -> None:
+    response = await world.exchange()
+    await world.revocation.revoke(world.client, response.access_token, "id_token")
+    with pytest.raises(InvalidToken):
+        await world.validator.validate(response.access_token)
 
 
 async def test_introspection_of_access_and_refresh_tokens(world: World) -> None:
@@ -392,3 +393,48 @@ async def test_introspection_inactive_cases(world: World) -> None:
     assert rotated == {"active": False}
     world.clock.advance(world.policy.access_token_ttl + world.policy.leeway_seconds + 1)
     assert await world.introspection.introspect(world.client, response.access_token) == {"active": False}
+
+
+async def users_world(world: World, *, disabled: bool = False) -> tuple[World, Any]:
+    from remotemcp.adapters.memory.users import InMemoryUserRepository
+    from remotemcp.domain.model.users import User
+
+    users = InMemoryUserRepository()
+    await users.add(User(user_id="user-1", username="alice", password_hash="x", created_at=0, disabled=disabled))
+    world.tokens = TokenService(
+        world.codes,
+        world.grants,
+        world.revocations,
+        world.keys,
+        world.policy,
+        world.clock,
+        CountingRandom("users"),
+        users=users,
+    )
+    return world, users
+
+
+async def test_disabled_or_removed_user_gets_no_more_tokens(world: World) -> None:
+    world, users = await users_world(world)
+    first = await world.exchange()
+    assert first.refresh_token is not None
+    stored = await users.get("user-1")
+    await users.update(replace(stored, disabled=True))
+    with pytest.raises(InvalidGrant, match="no longer active"):
+        await world.tokens.refresh(world.client, first.refresh_token, None, None)
+    # The family and its access tokens died with the refusal.
+    with pytest.raises(InvalidToken):
+        await world.validator.validate(first.access_token)
+    await users.remove("user-1")
+    with pytest.raises(InvalidGrant):
+        await world.exchange()
+
+
+async def test_revoke_grants_of_a_user(world: World) -> None:
+    first = await world.exchange()
+    second = await world.exchange()
+    assert await world.tokens.revoke_grants_of("user-1") == 2
+    assert await world.tokens.revoke_grants_of("user-1") == 0
+    for response in (first, second):
+        with pytest.raises(InvalidToken):
+            await world.validator.validate(response.access_token)

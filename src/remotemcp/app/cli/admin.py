@@ -52,13 +52,9 @@ async def users_remove(container: Container, args: argparse.Namespace) -> None:
     service = container.users()
     user = await service.get_by_username(args.username)
     await service.remove(user.user_id)
-    # The account is gone, so what it granted must stop working too: end its refresh-token families.
-    grants = container.grants()
-    now = container.clock().now()
-    revoked = 0
-    for grant in await grants.grants_for(user.user_id):
-        if not grant.revoked and await grants.revoke_grant(grant.grant_id, now):
-            revoked += 1
+    # The account is gone, so what it granted must stop working too: its refresh-token families
+    # and, through their grant ids, the access tokens they issued.
+    revoked = await container.tokens().revoke_grants_of(user.user_id)
     say(f"removed user {user.username!r}; revoked {revoked} grant(s)")
 
 

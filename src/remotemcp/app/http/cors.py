@@ -28,7 +28,13 @@ class CorsMiddleware:
         )
 
     def _applies(self, path: str) -> bool:
-        return path in self.exact_paths or path.startswith("/.well-known/")
+        return path in self.exact_paths or self._is_public_document(path)
+
+    @staticmethod
+    def _is_public_document(path: str) -> bool:
+        """Discovery documents and the JWKS are public and carry no credentials: any origin may
+        read them, so browser-based clients can discover the server before anyone configures it."""
+        return path == "/jwks" or "/.well-known/" in path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self._applies(scope["path"]):
@@ -37,9 +43,10 @@ class CorsMiddleware:
         headers = Headers(scope=scope)
         origin = headers.get("origin")
         if origin is None:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, self._vary_on_origin(send))
             return
-        allowed = origin in self.origins
+        public = self._is_public_document(scope["path"])
+        allowed = public or origin in self.origins
         is_preflight = scope["method"] == "OPTIONS" and "access-control-request-method" in headers
         if is_preflight:
             if not allowed:
@@ -49,8 +56,8 @@ class CorsMiddleware:
                     "",
                     status_code=204,
                     headers={
-                        "Access-Control-Allow-Origin": origin,
-                        "Access-Control-Allow-Methods": ALLOWED_METHODS,
+                        "Access-Control-Allow-Origin": "*" if public else origin,
+                        "Access-Control-Allow-Methods": "GET, OPTIONS" if public else ALLOWED_METHODS,
                         "Access-Control-Allow-Headers": ALLOWED_HEADERS,
                         "Access-Control-Max-Age": MAX_AGE,
                         "Vary": "Origin",
@@ -61,16 +68,29 @@ class CorsMiddleware:
         if not allowed:
             # No CORS headers: the browser withholds the response from the page. The MCP endpoint
             # also refuses the request outright through its Origin check.
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, self._vary_on_origin(send))
             return
+        allow_origin = "*" if public else origin
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
                 raw = list(message.get("headers", []))
-                raw.append((b"access-control-allow-origin", origin.encode("latin-1")))
+                raw.append((b"access-control-allow-origin", allow_origin.encode("latin-1")))
                 raw.append((b"access-control-expose-headers", EXPOSED_HEADERS.encode("latin-1")))
                 raw.append((b"vary", b"Origin"))
                 message = {**message, "headers": raw}
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
+
+    @staticmethod
+    def _vary_on_origin(send: Send) -> Send:
+        """Responses differ by Origin on these paths, so shared caches must key on it even when
+        this response carries no CORS headers."""
+
+        async def send_with_vary(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"vary", b"Origin")]}
+            await send(message)
+
+        return send_with_vary

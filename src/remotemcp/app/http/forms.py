@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
@@ -17,16 +18,31 @@ async def read_form(request: Request) -> dict[str, list[str]]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
         raise InvalidRequest("the request body must be application/x-www-form-urlencoded")
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        raise InvalidRequest("the request body is too large")
-    form = await request.form()
+    body = await read_limited_body(request, MAX_FORM_BYTES)
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest("the request body is not valid UTF-8") from exc
     values: dict[str, list[str]] = {}
-    for name, value in form.multi_items():
-        if not isinstance(value, str):
-            raise InvalidRequest(f"parameter {name!r} must be a plain value")
+    for name, value in pairs:
         values.setdefault(name, []).append(value)
     return values
+
+
+async def read_limited_body(request: Request, limit: int) -> bytes:
+    """The body, refused as soon as it is known to exceed `limit`: first by its declared length,
+    then while streaming, so an oversized request never sits in memory."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        raise InvalidRequest("the request body is too large")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise InvalidRequest("the request body is too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def query_params(request: Request) -> dict[str, list[str]]:

@@ -9,7 +9,7 @@ path. RemoteMCP's bearer middleware stands in front of both.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from mcp.server.lowlevel import Server
@@ -23,7 +23,12 @@ from remotemcp.app.container import Container
 from remotemcp.app.mcp.auth import BearerAuthMiddleware
 from remotemcp.app.mcp.event_store import SessionScopedManager
 from remotemcp.app.mcp.sdk_logging import quiet_sdk_loggers
-from remotemcp.app.mcp.server_from_registry import build_server, install_registry, installed_registry
+from remotemcp.app.mcp.server_from_registry import (
+    build_server,
+    install_registry,
+    installed_handlers,
+    installed_registry,
+)
 from remotemcp.app.mcp.transport_security import security_settings
 from remotemcp.app.settings import Settings
 from remotemcp.domain.events.replay import EventReplayService
@@ -62,13 +67,16 @@ def serving(
 
 
 class _ForgetEndedSessions:
-    """Drops a session's stored events once the client ends it with a DELETE the SDK accepted
-    (which it does only for the session's own principal). Sessions that time out are left to the
-    event store's age and size bounds."""
+    """Drops a session's stored events (and its subscriptions and log level) once the client ends
+    it with a DELETE the SDK accepted (which it does only for the session's own principal).
+    Sessions that time out are left to the event store's age and size bounds."""
 
-    def __init__(self, app: ASGIApp, events: EventReplayService) -> None:
+    def __init__(
+        self, app: ASGIApp, events: EventReplayService, forget: Callable[[str], None] | None = None
+    ) -> None:
         self.app = app
         self._events = events
+        self._forget = forget
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         session_id = Headers(scope=scope).get(MCP_SESSION_ID_HEADER)
@@ -85,6 +93,8 @@ class _ForgetEndedSessions:
         await self.app(scope, receive, watch)
         if status == [200]:
             await self._events.forget_session(session_id)
+            if self._forget is not None:
+                self._forget(session_id)
 
 
 class _SessionManagerApp:
@@ -118,9 +128,12 @@ class McpEndpoint:
             stateless=False,
             security_settings=self.security,
             max_request_body_size=MAX_BODY_SIZE,
+            retry_interval=settings.sse_retry_ms,
         )
+        handlers = installed_handlers(self.server)
+        forget = handlers.forget_session if handlers is not None else None
         self.app: ASGIApp = BearerAuthMiddleware(
-            _ForgetEndedSessions(_SessionManagerApp(self.session_manager), events),
+            _ForgetEndedSessions(_SessionManagerApp(self.session_manager), events, forget),
             validator=container.validator(),
             registry=self.registry,
             settings=settings,

@@ -10,6 +10,11 @@ Errors follow MCP 2025-11-25 (server/tools §Error Handling):
 
 The handlers look the registry up at call time, so entries registered after installation are
 served too (the seed API registers its tools after wrapping the server).
+
+Completion (`completion/complete`) and resource subscriptions (`resources/subscribe`) are always
+served, so their capabilities are always advertised: an argument without a completer completes to
+nothing, and a subscription is told of changes the application announces with
+`registry.resource_updated(uri)`.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST
 
 from remotemcp import __version__
 from remotemcp.app.mcp.content import content_block, prompt_message, resource_contents
+from remotemcp.app.mcp.subscriptions import ResourceSubscriptions
 from remotemcp.app.mcp.tool_context import RequestToolContext, SessionLogLevels, principal_of, session_id_of
 from remotemcp.domain.errors import DomainError, InvalidArguments, NotFound
 from remotemcp.domain.tools.errors import InvalidOutput
@@ -37,7 +43,7 @@ log = logging.getLogger("remotemcp.mcp.tools")
 
 Context = ServerRequestContext[Any, Any]
 
-_INSTALLED: weakref.WeakKeyDictionary[Server[Any], ToolRegistry] = weakref.WeakKeyDictionary()
+_INSTALLED: weakref.WeakKeyDictionary[Server[Any], RegistryHandlers] = weakref.WeakKeyDictionary()
 
 
 async def _in_worker_thread(fn: Callable[[], Any]) -> Any:
@@ -67,9 +73,25 @@ def _error_result(text: str) -> types.CallToolResult:
 class RegistryHandlers:
     """The request handlers, one method per MCP method, over one registry."""
 
-    def __init__(self, registry: ToolRegistry, log_levels: SessionLogLevels | None = None) -> None:
+    def __init__(
+        self,
+        registry: ToolRegistry,
+        log_levels: SessionLogLevels | None = None,
+        subscriptions: ResourceSubscriptions | None = None,
+    ) -> None:
         self.registry = registry
         self.log_levels = log_levels or SessionLogLevels()
+        self.subscriptions = subscriptions or ResourceSubscriptions()
+        self._stop_listening = registry.add_update_listener(self.resource_updated)
+
+    def detach(self) -> None:
+        """Stop hearing the registry's resource updates (the server got another registry)."""
+        self._stop_listening()
+
+    def forget_session(self, session_id: str) -> None:
+        """The session ended: its subscriptions and log level go with it."""
+        self.subscriptions.forget(session_id)
+        self.log_levels.forget(session_id)
 
     def _context(self, ctx: Context, source: str) -> RequestToolContext:
         return RequestToolContext(ctx, source=source, log_levels=self.log_levels)
@@ -187,6 +209,61 @@ class RegistryHandlers:
             description=prompt.description, messages=[prompt_message(message) for message in messages]
         )
 
+    # -- resource subscriptions (2025-11-25; 2026-07-28 has subscriptions/listen instead) ------
+
+    def _subscribable(self, ctx: Context, uri: str) -> None:
+        try:
+            target = self.registry.find_resource(uri)
+        except NotFound:
+            raise MCPError(code=INVALID_PARAMS, message="Resource not found", data={"uri": uri}) from None
+        # Updates about a resource tell what it holds; watching needs what reading needs.
+        _authorize(ctx, target.required_scopes, f"resource {uri!r}")
+
+    async def subscribe(self, ctx: Context, params: types.SubscribeRequestParams) -> types.EmptyResult:
+        self._subscribable(ctx, params.uri)
+        self.subscriptions.subscribe(session_id_of(ctx), params.uri, ctx.session)
+        return types.EmptyResult()
+
+    async def unsubscribe(self, ctx: Context, params: types.UnsubscribeRequestParams) -> types.EmptyResult:
+        self.subscriptions.unsubscribe(session_id_of(ctx), params.uri)
+        return types.EmptyResult()
+
+    async def resource_updated(self, uri: str) -> None:
+        await self.subscriptions.notify(uri)
+
+    # -- completion ----------------------------------------------------------------------------
+
+    async def complete(self, ctx: Context, params: types.CompleteRequestParams) -> types.CompleteResult:
+        ref = params.ref
+        if isinstance(ref, types.PromptReference):
+            where = {"prompt": ref.name}
+        else:
+            where = {"resource_template": ref.uri}
+        try:
+            target = self.registry.completion_target(**where)
+        except NotFound as exc:
+            raise MCPError(code=INVALID_PARAMS, message=exc.description) from None
+        _authorize(ctx, target.required_scopes, repr(target))
+        arguments = params.context.arguments if params.context is not None else None
+        try:
+            completion = await self.registry.complete(
+                argument=params.argument.name,
+                value=params.argument.value,
+                arguments=arguments or {},
+                run_sync=_in_worker_thread,
+                **where,
+            )
+        except MCPError:
+            raise
+        except Exception:
+            log.warning("completing %r of %r failed", params.argument.name, target, exc_info=True)
+            raise MCPError(code=INTERNAL_ERROR, message="completing the argument failed") from None
+        return types.CompleteResult(
+            completion=types.Completion(
+                values=list(completion.values), total=completion.total, has_more=completion.has_more
+            )
+        )
+
     # -- logging (2025-11-25; the method does not exist on 2026-07-28) -------------------------
 
     async def set_logging_level(self, ctx: Context, params: types.SetLevelRequestParams) -> types.EmptyResult:
@@ -197,9 +274,13 @@ class RegistryHandlers:
 
 
 def install_registry(server: Server[Any], registry: ToolRegistry) -> RegistryHandlers:
-    """Make `server` serve `registry`: tools, resources, resource templates, prompts and
-    `logging/setLevel` (which also advertises the logging capability the tools' `log` needs).
-    Replaces any handler `server` had for those methods; installing again replaces the registry."""
+    """Make `server` serve `registry`: tools, resources, resource templates and subscriptions,
+    prompts, completion and `logging/setLevel` (which also advertises the logging capability the
+    tools' `log` needs). Replaces any handler `server` had for those methods; installing again
+    replaces the registry."""
+    previous = _INSTALLED.get(server)
+    if previous is not None:
+        previous.detach()
     handlers = RegistryHandlers(registry)
     server.add_request_handler("tools/list", types.PaginatedRequestParams, handlers.list_tools)
     server.add_request_handler("tools/call", types.CallToolRequestParams, handlers.call_tool)
@@ -208,18 +289,27 @@ def install_registry(server: Server[Any], registry: ToolRegistry) -> RegistryHan
         "resources/templates/list", types.PaginatedRequestParams, handlers.list_resource_templates
     )
     server.add_request_handler("resources/read", types.ReadResourceRequestParams, handlers.read_resource)
+    server.add_request_handler("resources/subscribe", types.SubscribeRequestParams, handlers.subscribe)
+    server.add_request_handler("resources/unsubscribe", types.UnsubscribeRequestParams, handlers.unsubscribe)
+    server.add_request_handler("completion/complete", types.CompleteRequestParams, handlers.complete)
     server.add_request_handler("prompts/list", types.PaginatedRequestParams, handlers.list_prompts)
     server.add_request_handler("prompts/get", types.GetPromptRequestParams, handlers.get_prompt)
     server.add_request_handler("logging/setLevel", types.SetLevelRequestParams, handlers.set_logging_level)
     # Lets the 2026-07-28 path validate `Mcp-Param-*` headers without running tools/list.
     server.get_tool_input_schema = handlers.tool_input_schema
-    _INSTALLED[server] = registry
+    _INSTALLED[server] = handlers
     return handlers
+
+
+def installed_handlers(server: Server[Any]) -> RegistryHandlers | None:
+    """The handlers `install_registry` last put on `server`, if any."""
+    return _INSTALLED.get(server)
 
 
 def installed_registry(server: Server[Any]) -> ToolRegistry | None:
     """The registry `install_registry` last put on `server`, if any."""
-    return _INSTALLED.get(server)
+    handlers = _INSTALLED.get(server)
+    return handlers.registry if handlers is not None else None
 
 
 def build_server(

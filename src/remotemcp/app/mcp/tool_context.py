@@ -59,6 +59,10 @@ class SessionLogLevels:
             while len(self._levels) > self._max:
                 self._levels.popitem(last=False)
 
+    def forget(self, session_id: str) -> None:
+        with self._lock:
+            self._levels.pop(session_id, None)
+
     def allows(self, session_id: str | None, level: types.LoggingLevel) -> bool:
         if session_id is None:
             return True

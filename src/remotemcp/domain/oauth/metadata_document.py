@@ -5,6 +5,7 @@ first sight, caches it for a bounded time, and fetches it again when the cache r
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
@@ -26,6 +27,8 @@ DEFAULT_MAX_DOCUMENT_BYTES = 5 * 1024
 MAX_CLIENT_ID_URL_LENGTH = 2000
 
 _SHARED_SECRET_METHODS = frozenset({"client_secret_basic", "client_secret_post", "client_secret_jwt"})
+
+log = logging.getLogger("remotemcp.client_metadata")
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,10 +258,12 @@ class ClientResolver:
     async def _fetch(fetcher: DocumentFetcher, url: str) -> FetchedDocument:
         try:
             fetched = await fetcher.fetch(url)
-        except InvalidClient:
-            raise
         except DomainError as exc:
-            raise _refuse(url, f"could not be fetched: {exc.description or exc.error}") from exc
+            # How the host resolved, which address was refused or how the connection failed is for
+            # the operator's log only: echoed to an unauthenticated caller it would make this
+            # endpoint a probe of the server's network.
+            log.info("metadata document %s not fetched: %s", url, exc.description or exc.error)
+            raise _refuse(url, "could not be fetched") from exc
         # The draft forbids following redirects: a document served from elsewhere is not this one.
         if fetched.url != url:
             raise _refuse(url, "the fetch was redirected; metadata documents must be served at their URL")

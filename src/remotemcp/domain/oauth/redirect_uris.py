@@ -14,7 +14,25 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # Schemes a browser would execute or that cannot carry a callback; never acceptable as redirect
 # targets whatever the application type.
 _FORBIDDEN_SCHEMES = frozenset(
-    {"javascript", "data", "file", "vbscript", "about", "blob", "ftp", "ws", "wss", "filesystem", "mailto"}
+    {
+        "javascript",
+        "data",
+        "file",
+        "vbscript",
+        "about",
+        "blob",
+        "ftp",
+        "ws",
+        "wss",
+        "filesystem",
+        "mailto",
+        "view-source",
+        "chrome",
+        "chrome-extension",
+        "resource",
+        "jar",
+        "intent",
+    }
 )
 MAX_REDIRECT_URI_LENGTH = 2000
 
@@ -83,6 +101,10 @@ def redirect_uri_matches(registered: str, presented: str) -> bool:
     port: native apps get an ephemeral port from the OS at run time (RFC 8252 §7.3)."""
     if registered == presented:
         return True
+    # urlsplit silently drops tabs and newlines and strips spaces; a presented URI carrying any
+    # is not the registered one, whatever it parses to.
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in presented):
+        return False
     if not is_loopback_uri(registered):
         return False
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from remotemcp.domain.clock import Clock
-from remotemcp.domain.errors import InvalidToken, UnsupportedTokenType
+from remotemcp.domain.errors import InvalidToken
 from remotemcp.domain.model.clients import Client
 from remotemcp.domain.oauth.access_token_validation import AccessTokenValidator
 from remotemcp.domain.oauth.tokens import TokenService
@@ -11,9 +11,6 @@ from remotemcp.domain.policy import ServerPolicy
 from remotemcp.domain.ports.grants import GrantRepository
 from remotemcp.domain.ports.revocation import RevocationList
 from remotemcp.domain.randomness import secret_digest
-
-TOKEN_TYPE_HINTS = frozenset({"access_token", "refresh_token"})
-
 
 class RevocationService:
     def __init__(
@@ -36,9 +33,9 @@ class RevocationService:
         """Revoke `token` if it was issued to `client`. Unknown, expired or foreign tokens change
         nothing and raise nothing: RFC 7009 §2.2 answers 200 for them, and a uniform answer tells a
         caller nothing about tokens it does not own."""
-        if token_type_hint is not None and token_type_hint not in TOKEN_TYPE_HINTS:
-            raise UnsupportedTokenType(f"token_type_hint {token_type_hint!r} is not supported")
-        # The hint only orders the look-ups (RFC 7009 §2.1); both kinds are always tried.
+        # The hint only orders the look-ups (RFC 7009 §2.1: the server may ignore it, and must
+        # search other types when it misleads); an unknown hint is advice we cannot use, not an
+        # error, so both kinds are always tried.
         if token_type_hint == "access_token":
             if not await self._revoke_access_token(client, token):
                 await self._revoke_refresh_token(client, token)

@@ -20,6 +20,7 @@ from remotemcp.domain.policy import ServerPolicy
 from remotemcp.domain.ports.grants import GrantRepository
 from remotemcp.domain.ports.keys import KeyProvider
 from remotemcp.domain.ports.revocation import RevocationList
+from remotemcp.domain.ports.users import UserRepository
 from remotemcp.domain.randomness import (
     RandomSource,
     SystemRandom,
@@ -77,7 +78,12 @@ class TokenService:
         policy: ServerPolicy,
         clock: Clock,
         random: RandomSource | None = None,
+        *,
+        users: UserRepository | None = None,
     ) -> None:
+        """`users`, when given, is asked on every grant: a removed or disabled account gets no
+        more tokens, whatever codes or refresh tokens it left behind."""
+        self._users = users
         self._codes = codes
         self._grants = grants
         self._revocations = revocations
@@ -111,6 +117,7 @@ class TokenService:
             expires_at=now + self._policy.refresh_family_max_lifetime,
         )
         await self._grants.add_grant(grant)
+        await self._require_active_user(grant)
         # A replay of the code may have landed between redemption and now; its revocation entry
         # names this grant, so honour it instead of handing out a live family.
         if await self._revocations.is_revoked((grant.grant_id,), now):
@@ -143,6 +150,7 @@ class TokenService:
         if parent is None:
             raise InvalidGrant("refresh token is invalid")
         grant = await self._live_grant(parent.grant_id, client, now)
+        await self._require_active_user(grant)
         if parent.expires_at <= now:
             raise InvalidGrant("refresh token has expired")
         scopes = self._narrowed_scopes(grant, scope)
@@ -176,6 +184,14 @@ class TokenService:
         if grant.expires_at <= now:
             raise InvalidGrant("the grant has reached its maximum lifetime; authorize again")
         return grant
+
+    async def _require_active_user(self, grant: Grant) -> None:
+        if self._users is None:
+            return
+        user = await self._users.get(grant.subject)
+        if user is None or user.disabled:
+            await self.revoke_grant(grant.grant_id)
+            raise InvalidGrant("the user of this grant is no longer active")
 
     def _narrowed_scopes(self, grant: Grant, scope: str | None) -> frozenset[str]:
         """RFC 6749 §6: a refresh may narrow the scope, never widen it; omitted means unchanged."""
@@ -214,6 +230,15 @@ class TokenService:
         await self._revocations.revoke(
             grant_id, until=now + self._policy.access_token_ttl + self._policy.leeway_seconds
         )
+
+    async def revoke_grants_of(self, subject: str) -> int:
+        """End every family of a user and their access tokens (account disabled or removed)."""
+        revoked = 0
+        for grant in await self._grants.grants_for(subject):
+            if not grant.revoked:
+                await self.revoke_grant(grant.grant_id)
+                revoked += 1
+        return revoked
 
     # -- issuance -----------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Example servers built only with RemoteMCP's public registry API (`remotemcp.domain.tools`)."""
