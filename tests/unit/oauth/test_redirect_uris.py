@@ -168,7 +168,9 @@ def test_presented_uri_with_whitespace_or_controls_never_matches(presented: str)
     assert not redirect_uri_matches("http://127.0.0.1:9999/cb", presented)
 
 
-@pytest.mark.parametrize("uri", ["view-source:https://evil.example/", "chrome-extension://abc/cb", "intent://x"])
+@pytest.mark.parametrize(
+    "uri", ["view-source:https://evil.example/", "chrome-extension://abc/cb", "intent://x"]
+)
 def test_browser_internal_schemes_refused(uri: str) -> None:
     with pytest.raises(InvalidRedirectUri):
         validate_redirect_uri(uri)

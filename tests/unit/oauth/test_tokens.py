@@ -400,7 +400,9 @@ async def users_world(world: World, *, disabled: bool = False) -> tuple[World, A
     from remotemcp.domain.model.users import User
 
     users = InMemoryUserRepository()
-    await users.add(User(user_id="user-1", username="alice", password_hash="x", created_at=0, disabled=disabled))
+    await users.add(
+        User(user_id="user-1", username="alice", password_hash="x", created_at=0, disabled=disabled)
+    )
     world.tokens = TokenService(
         world.codes,
         world.grants,

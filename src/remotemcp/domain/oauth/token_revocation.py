@@ -12,6 +12,7 @@ from remotemcp.domain.ports.grants import GrantRepository
 from remotemcp.domain.ports.revocation import RevocationList
 from remotemcp.domain.randomness import secret_digest
 
+
 class RevocationService:
     def __init__(
         self,
