@@ -6,9 +6,11 @@ gets an audience-bound token, calls tools in both protocol eras, then refreshes 
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -34,6 +36,7 @@ from remotemcp.app.settings import Settings
 from tests.integration.browser_forms import sign_in_and_approve
 from tests.integration.harness import serve
 
+REPORTS = Path(__file__).resolve().parents[2] / "reports"
 USERNAME = "alice"
 PASSWORD = "correct horse battery staple"
 CALLBACK = "http://127.0.0.1:53682/callback"
@@ -119,8 +122,30 @@ def oauth_provider(server: Server, browser: Browser, storage: MemoryTokenStorage
     )
 
 
+@dataclass
+class Exchange:
+    """What went over the wire, in order: method, path and status of every request."""
+
+    lines: list[str] = field(default_factory=list)
+
+    async def record(self, response: httpx2.Response) -> None:
+        request = response.request
+        query = "?" + request.url.query.decode() if request.url.query else ""
+        body = request.content.decode(errors="replace") if request.method == "POST" else ""
+        method = ""
+        if request.url.path.endswith("/mcp") and body.startswith("{"):
+            method = " " + str(json.loads(body).get("method", "(response)"))
+        self.lines.append(
+            f"{request.method} {request.url.path}{query[:60]}{method} -> {response.status_code}"
+        )
+
+
+EXCHANGE = Exchange()
+
+
 async def call_hello_and_time(server: Server, provider: OAuthClientProvider, mode: str) -> None:
-    async with httpx2.AsyncClient(auth=provider, timeout=15) as http:
+    hooks = {"response": [EXCHANGE.record]}
+    async with httpx2.AsyncClient(auth=provider, timeout=15, event_hooks=hooks) as http:
         transport = streamable_http_client(server.mcp_url, http_client=http)
         async with Client(transport, mode=mode) as client:
             tools = await client.list_tools()
@@ -136,9 +161,11 @@ async def call_hello_and_time(server: Server, provider: OAuthClientProvider, mod
 @pytest.mark.parametrize("mode", ["legacy", "auto"])
 async def test_sdk_client_runs_the_whole_flow_then_refreshes(mode: str) -> None:
     storage = MemoryTokenStorage()
+    EXCHANGE.lines.clear()
+    hooks = {"response": [EXCHANGE.record]}
     async with (
         running_server() as server,
-        httpx2.AsyncClient(timeout=10, follow_redirects=False) as browser_http,
+        httpx2.AsyncClient(timeout=10, follow_redirects=False, event_hooks=hooks) as browser_http,
     ):
         browser = Browser(browser_http)
         provider = oauth_provider(server, browser, storage)
@@ -177,3 +204,9 @@ async def test_sdk_client_runs_the_whole_flow_then_refreshes(mode: str) -> None:
             )
         assert reuse.status_code == 200, reuse.text
         assert reuse.json()["refresh_token"] == storage.tokens.refresh_token
+
+    # Kept for the record (CI artifact): the exchange as the client and the browser saw it.
+    REPORTS.mkdir(exist_ok=True)
+    (REPORTS / f"full-flow-{mode}.txt").write_text("\n".join(EXCHANGE.lines) + "\n", encoding="utf-8")
+    assert any(line.startswith("POST /register") and line.endswith("201") for line in EXCHANGE.lines)
+    assert any(line.startswith("POST /token") and line.endswith("200") for line in EXCHANGE.lines)
