@@ -256,6 +256,10 @@ def fresh_directory(output: Path) -> None:
     output.mkdir(parents=True)
 
 
+def keep_summary(output: Path, summary: dict[str, Any]) -> None:
+    (output / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+
+
 def keep_output(output: Path, text: str) -> None:
     (output / "suite-output.txt").write_text(text)
 
@@ -362,17 +366,15 @@ async def test_conformance_suite_passes_through_oauth(
     elapsed = time.monotonic() - started
 
     statuses = Counter(check["status"] for checks in run.results.values() for check in checks)
-    print(
-        "conformance 0.1.16 server --suite all:",
-        json.dumps(
-            {
-                "scenarios": len(run.results),
-                "checks": sum(statuses.values()),
-                "statuses": dict(sorted(statuses.items())),
-                "seconds": round(elapsed, 1),
-            }
-        ),
-    )
+    summary = {
+        "suite": "@modelcontextprotocol/conformance 0.1.16 server --suite all",
+        "scenarios": len(run.results),
+        "checks": sum(statuses.values()),
+        "statuses": dict(sorted(statuses.items())),
+        "seconds": round(elapsed, 1),
+    }
+    keep_summary(reports_dir / "conformance-server", summary)
+    print("conformance server:", json.dumps(summary))
     failing = {name: problems_with(name, checks) for name, checks in run.results.items()}
     failing = {name: problems for name, problems in failing.items() if problems}
     assert not failing, json.dumps(failing, indent=1) + "\n" + run.output[-3000:]

@@ -2,8 +2,8 @@
 
 Only the methods that act on one registered entry carry requirements: `tools/call` (by name),
 `resources/read` and `resources/subscribe` (by URI, fixed or templated), `prompts/get` (by name)
-and `completion/complete` (by the prompt or resource template its `ref` names). Listing is open to every
-valid token, so a client learns what it could step up to. A target the registry does not know needs
+and `completion/complete` (by the prompt or resource template its `ref` names). Listing is open to
+every valid token, so a client learns what it could step up to. A target the registry does not know needs
 nothing here: the handler answers it with the protocol error it deserves.
 """
 

@@ -1,4 +1,5 @@
-"""What a tool may ask of the server while it runs, injected rather than passed by the client."""
+"""What a tool may ask of the server (and, through it, of the client) while it runs, injected rather
+than passed by the client."""
 
 from __future__ import annotations
 

@@ -45,7 +45,10 @@ class ToolAnnotations:
 
 
 class Tool:
-    """A registered tool. Sync functions are called on the caller's thread unless `run_sync` is given."""
+    """A registered tool. Sync functions are called on the caller's thread unless `run_sync` is given.
+
+    `input_schema` publishes a hand-written schema instead of the derived one (arguments are still
+    validated against the signature, which it must agree with: see `input_schema.py`)."""
 
     __slots__ = (
         "_arguments",
