@@ -43,6 +43,8 @@ SUITE = NODE_MODULES / "@modelcontextprotocol" / "conformance" / "dist" / "index
 FIXED_SUITE = NODE_MODULES / "conformance-alpha" / "dist" / "index.js"
 """0.2.0-alpha.12, whose `server-sse-polling` declares the negotiated protocol version."""
 SUITE_TIMEOUT = 300
+SUITE_SESSIONS = 256
+"""Room for every session both suite runs open; the default cap (32) is below the 33 they need."""
 USERNAME = "conformance"
 PASSWORD = "correct horse battery staple"
 SCENARIO_LINE = re.compile(r"^\s+- (\S+) \[")
@@ -328,7 +330,9 @@ async def test_conformance_suite_passes_through_oauth(
 
     def make_app(upstream_url: str) -> Any:
         # The proxy is the server's public face: issuer, resource and the allowed Host all name it.
-        settings = Settings(public_url=proxy_url)
+        # The suite runs as one principal (one token), opens a session per scenario and ends none,
+        # so the per-principal session cap, sized for real clients, is raised for this run only.
+        settings = Settings(public_url=proxy_url, max_sessions_per_principal=SUITE_SESSIONS)
         container = Container(settings=settings)
         container.password_hasher.override(providers.Object(Argon2PasswordHasher.for_tests()))
         built.update(settings=settings, container=container)

@@ -124,39 +124,104 @@ async def test_dropped_stream_resumes_with_exactly_the_missed_events() -> None:
         assert last_event_id not in ids
 
 
-async def test_a_foreign_or_forged_last_event_id_replays_nothing() -> None:
+def refusal(message: str) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": message}}
+
+
+UNKNOWN = refusal("unknown Last-Event-ID for this session")
+EVICTED = refusal("events after this id are no longer available; re-issue the request")
+
+
+async def resume(
+    http: httpx2.AsyncClient, server: RunningServer, token: str, session_id: str, last_event_id: str
+) -> httpx2.Response:
+    with anyio.fail_after(5):
+        return await http.get(
+            server.mcp_url, headers=session_headers(token, session_id, **{"Last-Event-ID": last_event_id})
+        )
+
+
+async def finished_call(
+    http: httpx2.AsyncClient, server: RunningServer, token: str, session_id: str
+) -> list[str]:
+    """The event ids of one finished countdown call in the session."""
+    with anyio.fail_after(5):
+        call = await http.post(
+            server.mcp_url, json=countdown_call(), headers=session_headers(token, session_id)
+        )
+    ids = [e.id for e in _parse(call.text) if e.id]
+    assert len(ids) >= 3
+    return ids
+
+
+async def test_a_last_event_id_foreign_forged_or_malformed_is_refused_as_unknown() -> None:
     gate = ProgressGate()
     gate.release.set()
     async with running(make_registry(gate)) as server, httpx2.AsyncClient(timeout=5) as http:
         alice = await server.token(["mcp"])
         alice_session = await open_session(http, server, alice)
-        with anyio.fail_after(5):
-            call = await http.post(
-                server.mcp_url, json=countdown_call(), headers=session_headers(alice, alice_session)
-            )
-        events = _parse(call.text)
-        alice_ids = [e.id for e in events if e.id]
-        assert len(alice_ids) >= 3
+        alice_ids = await finished_call(http, server, alice, alice_session)
+        forged = alice_ids[0][:17] + "0" * (len(alice_ids[0]) - 17)
+        unknown_ids = [forged, "garbage", alice_ids[0] + "0", f"{0:016x}-{'f' * 64}"]
 
-        # Another session of the same user, and a session of another user: neither gets anything.
+        # Another session of the same user, and a session of another user: an id of alice's
+        # session is unknown there, exactly as a forged or malformed one is.
         for token in (alice, await server.token(["mcp"], subject="bob")):
             other_session = await open_session(http, server, token)
-            for foreign_id in (alice_ids[0], alice_ids[1]):
-                with anyio.fail_after(5):
-                    replay = await http.get(
-                        server.mcp_url,
-                        headers=session_headers(token, other_session, **{"Last-Event-ID": foreign_id}),
-                    )
-                assert replay.status_code == 200
-                assert _parse(replay.text) == []
+            for last_event_id in (alice_ids[0], alice_ids[-1], *unknown_ids):
+                replay = await resume(http, server, token, other_session, last_event_id)
+                assert replay.status_code == 400, last_event_id
+                assert replay.headers["content-type"] == "application/json"
+                assert replay.json() == UNKNOWN
 
-        # A well-formed id this session never received.
-        forged = alice_ids[0][:17] + "0" * (len(alice_ids[0]) - 17)
+        for last_event_id in unknown_ids:
+            replay = await resume(http, server, alice, alice_session, last_event_id)
+            assert (replay.status_code, replay.json()) == (400, UNKNOWN)
+
+        # Someone else's session answers as a session that does not exist, whatever the id.
+        bob = await server.token(["mcp"], subject="bob")
+        hijack = await resume(http, server, bob, alice_session, alice_ids[0])
+        nowhere = await resume(http, server, bob, "0" * 32, alice_ids[0])
+        assert hijack.status_code == nowhere.status_code == 404
+        assert hijack.json() == nowhere.json() != UNKNOWN
+
+        # The refusals harmed nothing: the valid id still replays the rest of its stream.
         with anyio.fail_after(5):
-            replay = await http.get(
-                server.mcp_url, headers=session_headers(alice, alice_session, **{"Last-Event-ID": forged})
-            )
-        assert _parse(replay.text) == []
+            async with http.stream(
+                "GET",
+                server.mcp_url,
+                headers=session_headers(alice, alice_session, **{"Last-Event-ID": alice_ids[0]}),
+            ) as resumed:
+                assert resumed.status_code == 200
+                replayed = await read_until_result(resumed)
+        assert [e.id for e in replayed] == alice_ids[1:]
+
+
+async def test_a_last_event_id_whose_events_were_dropped_is_gone() -> None:
+    gate = ProgressGate()
+    gate.release.set()
+    async with running(make_registry(gate)) as server, httpx2.AsyncClient(timeout=5) as http:
+        alice = await server.token(["mcp"])
+        session_id = await open_session(http, server, alice)
+        ids = await finished_call(http, server, alice, session_id)
+        other_session = await open_session(http, server, alice)
+
+        # What the age bound does to old events, done now.
+        assert await server.container.event_repo().evict_older_than(2**62) > 0
+
+        gone = await resume(http, server, alice, session_id, ids[1])
+        assert gone.status_code == 410
+        assert gone.json() == EVICTED
+        # Only the session the id was issued to learns that it was evicted.
+        assert (await resume(http, server, alice, other_session, ids[1])).json() == UNKNOWN
+
+        # The session itself lives on.
+        listing = await http.post(
+            server.mcp_url,
+            json=rpc("tools/list", {}, request_id=9),
+            headers=session_headers(alice, session_id),
+        )
+        assert listing.status_code == 200
 
 
 def _parse(body: str) -> list[SseEvent]:

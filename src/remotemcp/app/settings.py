@@ -83,6 +83,15 @@ class Settings(BaseSettings):
     (MCP 2025-11-25, SEP-1699): how long a client waits before reconnecting after the server closes
     a stream early. None sends no hint."""
 
+    mcp_required_scopes: list[str] = Field(default_factory=lambda: ["mcp"])
+    """Scopes every request to the MCP endpoint needs, whatever it asks for; a valid token without
+    them is answered 403 `insufficient_scope`. A subset of `scopes_supported`."""
+    max_sessions_per_principal: int = Field(default=32, gt=0)
+    """Concurrent 2025-11-25 sessions one principal (client, issuer, subject) may hold open; the
+    next initialize is answered 429 until one of them ends."""
+    mcp_session_idle_timeout: int = Field(default=1800, gt=0)
+    """Seconds a 2025-11-25 session lives without any request in flight before the server ends it."""
+
     @field_validator("public_url")
     @classmethod
     def _public_url(cls, value: str) -> str:
@@ -122,6 +131,8 @@ class Settings(BaseSettings):
     def _consistent(self) -> Settings:
         if not set(self.default_scopes) <= set(self.scopes_supported):
             raise ValueError("default_scopes must be a subset of scopes_supported")
+        if not set(self.mcp_required_scopes) <= set(self.scopes_supported):
+            raise ValueError("mcp_required_scopes must be a subset of scopes_supported")
         if (self.admin_username is None) != (self.admin_password is None):
             raise ValueError("admin_username and admin_password go together")
         if self.claude_client_secret is not None and len(self.claude_client_secret.get_secret_value()) < 32:

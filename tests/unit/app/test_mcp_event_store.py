@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import mcp_types as types
 import pytest
+from mcp.server.auth.middleware.bearer_auth import AuthorizationContext
 from mcp.server.lowlevel import Server
 from mcp.server.streamable_http import EventMessage
 
 from remotemcp.adapters.memory.events import InMemoryEventRepository
-from remotemcp.app.mcp.event_store import SessionEventStore, SessionScopedManager, decode, encode
+from remotemcp.app.mcp.event_store import (
+    PrincipalSessionLimit,
+    SessionEventStore,
+    SessionScopedManager,
+    decode,
+    encode,
+)
 from remotemcp.domain.events.replay import EventReplayService
 from tests.unit.fakes import CountingRandom, FakeClock
 
@@ -100,3 +107,31 @@ def test_every_admitted_session_gets_its_own_bound_store() -> None:
 def test_the_manager_refuses_a_shared_store() -> None:
     with pytest.raises(TypeError):
         SessionScopedManager(Server("t"), events=service(), event_store=SessionEventStore(service()))
+
+
+def alice(client_id: str = "c1", subject: str = "alice") -> AuthorizationContext:
+    return AuthorizationContext(client_id=client_id, issuer="https://as.example", subject=subject)
+
+
+async def test_sessions_are_capped_per_principal_and_ending_one_frees_its_slot() -> None:
+    manager = SessionScopedManager(Server("t"), events=service(), max_sessions_per_principal=2)
+    first, second = manager._admit_session(alice()), manager._admit_session(alice())
+    assert first is not None and second is not None and first.mcp_session_id is not None
+
+    with pytest.raises(PrincipalSessionLimit):
+        manager._admit_session(alice())
+    # The cap is per principal: another subject, or another client of the same user, is not held up.
+    assert manager._admit_session(alice(subject="bob")) is not None
+    assert manager._admit_session(alice(client_id="c2")) is not None
+
+    # The SDK discards a session once or more (a DELETE, then its server task); one slot is freed.
+    await manager._discard_session(first.mcp_session_id, first)
+    await manager._discard_session(first.mcp_session_id, first)
+    assert manager._admit_session(alice()) is not None
+    with pytest.raises(PrincipalSessionLimit):
+        manager._admit_session(alice())
+
+
+def test_the_per_principal_cap_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_sessions_per_principal"):
+        SessionScopedManager(Server("t"), events=service(), max_sessions_per_principal=0)

@@ -227,3 +227,35 @@ def test_session_log_levels_filter_per_session_and_stay_bounded() -> None:
     levels.set("b", "error")
     levels.set("c", "error")
     assert levels.allows("a", "info")  # the oldest choice was forgotten
+
+
+def test_missing_token_challenge_names_the_endpoints_required_scopes() -> None:
+    settings = SETTINGS.model_copy(update={"mcp_required_scopes": ["openid", "mcp"]})
+    assert challenges.token_required(settings).scope == "mcp openid"
+    # With no scope required, the challenge falls back to what an authorization gets by default.
+    settings = SETTINGS.model_copy(update={"mcp_required_scopes": [], "default_scopes": ["openid"]})
+    assert challenges.token_required(settings).scope == "openid"
+
+
+# -- settings of the endpoint --------------------------------------------------------------------
+
+
+def test_endpoint_settings_defaults() -> None:
+    assert (SETTINGS.mcp_required_scopes, SETTINGS.max_sessions_per_principal) == (["mcp"], 32)
+    assert SETTINGS.mcp_session_idle_timeout == 1800
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"mcp_required_scopes": ["mcp", "admin"]},
+            "mcp_required_scopes must be a subset of scopes_supported",
+        ),
+        ({"max_sessions_per_principal": 0}, "max_sessions_per_principal"),
+        ({"mcp_session_idle_timeout": 0}, "mcp_session_idle_timeout"),
+    ],
+)
+def test_endpoint_settings_are_validated(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings(public_url="https://mcp.example.com", scopes_supported=["mcp", "openid"], **options)

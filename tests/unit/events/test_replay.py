@@ -347,3 +347,58 @@ async def test_the_service_exposes_its_bounds() -> None:
     service, _, _ = make_service(bounds)
 
     assert service.bounds is bounds
+
+
+# -- classify: what replay_after would answer, without its side effects ------------------------
+
+
+async def test_classify_names_each_status_as_replay_would() -> None:
+    service, _, _ = make_service(EventBounds(max_events_per_session=2))
+    evicted = await service.append("s1", "1", "m1")
+    held = await service.append("s1", "1", "m2")
+    await service.append("s1", "1", "m3")
+    foreign = await service.append("s2", "1", "o1")
+    forged = format_event_id(held.sequence, "0" * 64)
+
+    cases = {
+        held.event_id: ReplayStatus.REPLAYED,
+        evicted.event_id: ReplayStatus.EVICTED,
+        foreign.event_id: ReplayStatus.UNKNOWN_EVENT,
+        forged: ReplayStatus.UNKNOWN_EVENT,
+        "not-an-id": ReplayStatus.UNKNOWN_EVENT,
+        "": ReplayStatus.UNKNOWN_EVENT,
+    }
+    for last_event_id, status in cases.items():
+        assert await service.classify("s1", last_event_id) is status, last_event_id
+        assert (await service.replay_after("s1", last_event_id)).status is status, last_event_id
+    assert await service.classify("", held.event_id) is ReplayStatus.UNKNOWN_EVENT
+
+
+async def test_classify_counts_an_expired_event_as_evicted_but_evicts_nothing() -> None:
+    service, repo, clock = make_service(EventBounds(max_age_seconds=60))
+    old = await service.append("s1", "1", "old")
+    clock.advance(30)
+    fresh = await service.append("s1", "1", "fresh")
+    clock.advance(31)
+
+    assert await service.classify("s1", old.event_id) is ReplayStatus.EVICTED
+    assert await service.classify("s1", fresh.event_id) is ReplayStatus.REPLAYED
+    # Nothing was dropped by looking; replay_after then evicts and agrees.
+    assert await repo.count("s1") == 2
+    assert await service.replay_after("s1", old.event_id) == EVICTED
+    assert await repo.count("s1") == 1
+
+
+async def test_classify_of_an_expired_spliced_id_agrees_with_replay() -> None:
+    """A retained sequence under another of the session's tokens is unknown while its event is
+    held, and evicted once age drops it (the token alone then proves the session): classify must
+    follow replay_after across that boundary."""
+    service, _, clock = make_service(EventBounds(max_age_seconds=60))
+    first = await service.append("s1", "1", "{}")
+    second = await service.append("s1", "1", "{}")
+    spliced = format_event_id(second.sequence, first.event_id.split("-")[1])
+
+    assert await service.classify("s1", spliced) is ReplayStatus.UNKNOWN_EVENT
+    clock.advance(61)
+    assert await service.classify("s1", spliced) is ReplayStatus.EVICTED
+    assert (await service.replay_after("s1", spliced)).status is ReplayStatus.EVICTED

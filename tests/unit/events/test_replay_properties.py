@@ -95,9 +95,16 @@ def test_replay_matches_the_model_and_never_crosses_sessions(
                 model.forget(arg)
 
         model.expire(clock.now())
+        # classify foresees replay_after's answers, all asked before any replay applies age eviction.
+        foreseen = {
+            (event.event_id, session): await service.classify(session, event.event_id)
+            for event in model.appended
+            for session in SESSIONS
+        }
         for event in model.appended:
             for session in SESSIONS:
                 result = await service.replay_after(session, event.event_id)
+                assert foreseen[event.event_id, session] is result.status
                 if session != event.session_id:
                     assert result == ReplayResult(ReplayStatus.UNKNOWN_EVENT)
                 elif event in model.held:
@@ -124,7 +131,9 @@ def test_no_id_the_service_did_not_issue_replays_anything(text: str) -> None:
         )
         issued = {(await service.append(s, "1", "{}")).event_id for s in SESSIONS for _ in range(3)}
         for session in SESSIONS:
+            status = await service.classify(session, text)
             result = await service.replay_after(session, text)
+            assert status is result.status
             if text not in issued:
                 assert result == ReplayResult(ReplayStatus.UNKNOWN_EVENT)
 

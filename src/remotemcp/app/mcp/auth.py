@@ -5,7 +5,9 @@ In order, for every request to the MCP endpoint:
 1. Host and Origin (DNS-rebinding protection), so a page on a hostile origin learns nothing, not
    even whether a token would have worked. The SDK repeats the check; the answers agree.
 2. The bearer token, verified by the domain validator (signature, `iss`, `aud` = this resource,
-   expiry, revocation). No token: 401 with where to get one; a bad one: 401 `invalid_token`.
+   expiry, revocation). No token: 401 with where to get one; a bad one: 401 `invalid_token`; a
+   valid one without the endpoint's base scopes (`mcp_required_scopes`): 403 `insufficient_scope`,
+   whatever the request is, so nothing of it reaches the SDK.
 3. For a POST, the JSON-RPC body: a `tools/call`, `resources/read` or `prompts/get` whose target
    needs scopes the token lacks is answered 403 `insufficient_scope` naming the scopes to step up to.
    The body is read within `max_body_size` (413 beyond it) and handed on byte for byte.
@@ -95,6 +97,14 @@ class BearerAuthMiddleware:
             log.warning("bearer token could not be verified: %s", exc.description)
             body = {"error": exc.error, "error_description": exc.description}
             return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+        base = frozenset(self._settings.mcp_required_scopes)
+        if not base <= claims.scopes:
+            log.info(
+                "client %s lacks the endpoint's scopes %s",
+                claims.client_id,
+                " ".join(sorted(base - claims.scopes)),
+            )
+            return challenges.insufficient_scope(self._settings, base, claims.scopes).response()
         principal.attach(scope, token, claims)
         return None
 

@@ -73,11 +73,12 @@ class Challenge:
 
 def token_required(settings: Settings) -> Challenge:
     """RFC 6750 §3.1: a request without credentials gets no error code, only where to go and what
-    to ask for."""
+    to ask for: the scopes every request to the endpoint needs (the default scopes when none is
+    required)."""
     return Challenge(
         status_code=401,
         resource_metadata=resource_metadata_url(settings),
-        scope=format_scope(settings.default_scopes),
+        scope=format_scope(settings.mcp_required_scopes or settings.default_scopes),
         note="this endpoint needs a bearer access token",
     )
 

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from remotemcp.app.container import Container
 from remotemcp.app.mcp.auth import BearerAuthMiddleware
 from remotemcp.app.mcp.event_store import SessionScopedManager
+from remotemcp.app.mcp.resumption import ExplicitResumption
 from remotemcp.app.mcp.sdk_logging import quiet_sdk_loggers
 from remotemcp.app.mcp.server_from_registry import (
     build_server,
@@ -97,6 +98,30 @@ class _ForgetEndedSessions:
                 self._forget(session_id)
 
 
+class _NoDiscardedSessionIds:
+    """Without `Mcp-Session-Id` the SDK opens a session for the request and discards it again when
+    the answer is a failure (a PUT, a GET or DELETE, a notification), but the failure still names
+    it. Such a session id is dropped from the answer, so no client holds on to a dead session."""
+
+    _HEADER = MCP_SESSION_ID_HEADER.lower().encode("latin-1")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or MCP_SESSION_ID_HEADER in Headers(scope=scope):
+            await self.app(scope, receive, send)
+            return
+
+        async def strip(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] >= 400:
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != self._HEADER]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, strip)
+
+
 class _SessionManagerApp:
     """The session manager as a plain ASGI app (a bound method would be taken by Starlette's
     `Route` for a request/response function)."""
@@ -129,11 +154,14 @@ class McpEndpoint:
             security_settings=self.security,
             max_request_body_size=MAX_BODY_SIZE,
             retry_interval=settings.sse_retry_ms,
+            session_idle_timeout=settings.mcp_session_idle_timeout,
+            max_sessions_per_principal=settings.max_sessions_per_principal,
         )
         handlers = installed_handlers(self.server)
         forget = handlers.forget_session if handlers is not None else None
+        sessions = _NoDiscardedSessionIds(_SessionManagerApp(self.session_manager))
         self.app: ASGIApp = BearerAuthMiddleware(
-            _ForgetEndedSessions(_SessionManagerApp(self.session_manager), events, forget),
+            _ForgetEndedSessions(ExplicitResumption(sessions, self.session_manager, events), events, forget),
             validator=container.validator(),
             registry=self.registry,
             settings=settings,

@@ -93,6 +93,24 @@ class EventReplayService:
             return _EVICTED
         return _UNKNOWN
 
+    async def classify(self, session_id: str, last_event_id: str) -> ReplayStatus:
+        """The status `replay_after` would answer now, without its side effects: nothing is
+        evicted, nothing is replayed. An event past `max_age_seconds` counts as already evicted,
+        as `replay_after` would evict it before looking. Lets the edge refuse a resumption it
+        cannot serve before it commits to a stream; the replay itself may still find less if the
+        bounds drop the event in between."""
+        parsed = parse_event_id(last_event_id)
+        if parsed is None or not session_id:
+            return ReplayStatus.UNKNOWN_EVENT
+        found = await self._repository.read_from(session_id, parsed.sequence)
+        if found and found[0].created_at >= self._cutoff(self._clock.now()):
+            if constant_time_equal(found[0].event_id, last_event_id):
+                return ReplayStatus.REPLAYED
+            return ReplayStatus.UNKNOWN_EVENT
+        if self._tokens.issued_to(session_id, parsed.token):
+            return ReplayStatus.EVICTED
+        return ReplayStatus.UNKNOWN_EVENT
+
     async def forget_session(self, session_id: str) -> None:
         await self._repository.delete_session(session_id)
 
