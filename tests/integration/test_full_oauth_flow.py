@@ -210,3 +210,29 @@ async def test_sdk_client_runs_the_whole_flow_then_refreshes(mode: str) -> None:
     (REPORTS / f"full-flow-{mode}.txt").write_text("\n".join(EXCHANGE.lines) + "\n", encoding="utf-8")
     assert any(line.startswith("POST /register") and line.endswith("201") for line in EXCHANGE.lines)
     assert any(line.startswith("POST /token") and line.endswith("200") for line in EXCHANGE.lines)
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_seed_example_tools_through_the_full_flow(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    """The owner's example as written (MCP_Tools + CustomServerWithOauth2, settings from the
+    environment), reached by the SDK client through discovery, registration, login and consent."""
+    from tests.integration.test_seed_api import seed_main
+
+    def make(base_url: str) -> Any:
+        monkeypatch.setenv("REMOTEMCP_PUBLIC_URL", base_url)
+        monkeypatch.setenv("REMOTEMCP_ADMIN_USERNAME", USERNAME)
+        monkeypatch.setenv("REMOTEMCP_ADMIN_PASSWORD", PASSWORD)
+        server, _ = seed_main()  # type: ignore[no-untyped-call]
+        return server
+
+    storage = MemoryTokenStorage()
+    async with (
+        serve(make) as base_url,
+        httpx2.AsyncClient(timeout=10, follow_redirects=False) as browser_http,
+    ):
+        browser = Browser(browser_http)
+        seed = Server(base_url, Container(settings=Settings(public_url=base_url)))
+        with anyio.fail_after(60):
+            await call_hello_and_time(seed, oauth_provider(seed, browser, storage), mode)
+    assert len(browser.authorize_urls) == 1
+    assert storage.tokens is not None and "mcp" in (storage.tokens.scope or "").split()

@@ -1,6 +1,6 @@
 """The seed's API as the owner wrote it (../shared/seed/remotemcp-seed.md): `MCP_Tools` with its
 two decorators on a low-level `mcp` Server, and `CustomServerWithOauth2(logger, mcp_server)` as an
-ASGI app under real uvicorn. The full OAuth flow through it is tested with the other flows."""
+ASGI app under real uvicorn. The full OAuth flow through it is in test_full_oauth_flow.py."""
 
 from __future__ import annotations
 
