@@ -10,31 +10,13 @@
 //   stdout {"event": "result", ...} | {"event": "error", ...}
 
 import { createHash } from 'node:crypto';
-import { createInterface } from 'node:readline';
+import { emit, nextMessage, watchdog } from './driver_channel.mjs';
 
 import * as oidc from 'openid-client';
 
-const WATCHDOG_MS = 90_000;
 const options = JSON.parse(process.argv[2]);
 const SCOPE = 'openid profile email';
 const MAX_AGE = 600;
-
-function emit(event) {
-  process.stdout.write(JSON.stringify(event) + '\n');
-}
-
-const watchdog = setTimeout(() => {
-  emit({ event: 'error', message: `no result within ${WATCHDOG_MS} ms` });
-  process.exit(2);
-}, WATCHDOG_MS);
-
-const stdinLines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-
-async function nextMessage() {
-  const { value, done } = await stdinLines.next();
-  if (done) throw new Error('the driver closed stdin');
-  return JSON.parse(value);
-}
 
 /** Every HTTP exchange the library makes (method, path, form field names, status): no secrets. */
 const trace = [];

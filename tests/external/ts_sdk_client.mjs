@@ -12,32 +12,14 @@
 // Everything else the SDK does on its own: discovery from the 401, registration, PKCE, `resource`,
 // the code exchange, and the refresh when the server refuses the expired token.
 
-import { createInterface } from 'node:readline';
+import { emit, nextMessage, watchdog } from './driver_channel.mjs';
 import { randomBytes } from 'node:crypto';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 
-const WATCHDOG_MS = 90_000;
 const [mcpUrl, redirectUrl, authMethod] = process.argv.slice(2);
-
-function emit(event) {
-  process.stdout.write(JSON.stringify(event) + '\n');
-}
-
-const watchdog = setTimeout(() => {
-  emit({ event: 'error', message: `no result within ${WATCHDOG_MS} ms` });
-  process.exit(2);
-}, WATCHDOG_MS);
-
-const stdinLines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-
-async function nextMessage() {
-  const { value, done } = await stdinLines.next();
-  if (done) throw new Error('the driver closed stdin');
-  return JSON.parse(value);
-}
 
 /** Every HTTP exchange the SDK makes, without secrets: what the test asserts the flow on. */
 const trace = [];
