@@ -29,7 +29,7 @@ def test_resource_metadata_url_inserts_the_well_known_path_before_the_resource_p
     assert challenges.resource_metadata_url(SETTINGS) == METADATA
     other = Settings(public_url="https://example.com/tenant", mcp_path="/api/mcp")
     assert challenges.resource_metadata_url(other) == (
-        "https://example.com/tenant/.well-known/oauth-protected-resource/api/mcp"
+        "https://example.com/.well-known/oauth-protected-resource/tenant/api/mcp"
     )
 
 

@@ -17,6 +17,8 @@ ALLOWED_HEADERS = (
 )
 EXPOSED_HEADERS = "Mcp-Session-Id, WWW-Authenticate, Mcp-Protocol-Version"
 MAX_AGE = "600"
+_EXPOSED_HEADER = (b"access-control-expose-headers", EXPOSED_HEADERS.encode("latin-1"))
+_VARY_ORIGIN = (b"vary", b"Origin")
 
 
 class CorsMiddleware:
@@ -76,8 +78,8 @@ class CorsMiddleware:
             if message["type"] == "http.response.start":
                 raw = list(message.get("headers", []))
                 raw.append((b"access-control-allow-origin", allow_origin.encode("latin-1")))
-                raw.append((b"access-control-expose-headers", EXPOSED_HEADERS.encode("latin-1")))
-                raw.append((b"vary", b"Origin"))
+                raw.append(_EXPOSED_HEADER)
+                raw.append(_VARY_ORIGIN)
                 message = {**message, "headers": raw}
             await send(message)
 
@@ -90,7 +92,7 @@ class CorsMiddleware:
 
         async def send_with_vary(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), (b"vary", b"Origin")]}
+                message = {**message, "headers": [*message.get("headers", []), _VARY_ORIGIN]}
             await send(message)
 
         return send_with_vary

@@ -16,9 +16,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from remotemcp.app.container import Container
+from remotemcp.app.http.bearer import bearer_credentials
 from remotemcp.app.http.client_credentials import client_credentials
-from remotemcp.app.http.errors import NO_STORE, json_no_store, oauth_error_response
-from remotemcp.app.http.forms import read_form, single
+from remotemcp.app.http.errors import NO_STORE, json_no_store, oauth_error_body, oauth_error_response
+from remotemcp.app.http.forms import media_type, read_form, read_limited_body, single
 from remotemcp.app.settings import Settings
 from remotemcp.domain.errors import (
     DomainError,
@@ -88,42 +89,30 @@ def bearer_challenge(exc: OAuthError | None) -> str:
 
 def _bearer_refusal(exc: OAuthError, *, challenge_error: bool = True) -> Response:
     log.info("userinfo refused: %s (%s)", exc.error, exc.description)
-    body: dict[str, Any] = {"error": exc.error}
-    if exc.description:
-        body["error_description"] = exc.description
     headers = {**NO_STORE, "WWW-Authenticate": bearer_challenge(exc if challenge_error else None)}
-    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+    return JSONResponse(oauth_error_body(exc), status_code=exc.status_code, headers=headers)
 
 
 def _bearer_token(request: Request) -> str | None:
-    """The access token of `Authorization: Bearer`, the only place this server reads one (tokens
-    in URLs end up in logs). None when the request offers no bearer credentials at all."""
+    """The access token of `Authorization: Bearer`; None when the request offers no bearer
+    credentials at all. Stricter than the MCP endpoint: userinfo answers a malformed header with
+    `invalid_request` rather than leaving it to token validation."""
     values = request.headers.getlist("authorization")
     if not values:
         return None
     if len(values) > 1:
         raise InvalidRequest("send one Authorization header")
-    scheme, _, token = values[0].strip().partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    token = token.strip()
-    if not token or " " in token:
+    token = bearer_credentials(values[0])
+    if token is not None and (not token or " " in token):
         raise InvalidRequest("the Authorization header must be: Bearer <access token>")
     return token
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
+    if media_type(request) != "application/json":
         raise InvalidClientMetadata("the registration request body must be application/json")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_REGISTRATION_BYTES:
-        raise InvalidClientMetadata(f"the registration request exceeds {MAX_REGISTRATION_BYTES} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_REGISTRATION_BYTES:
-            raise InvalidClientMetadata(f"the registration request exceeds {MAX_REGISTRATION_BYTES} bytes")
+    too_large = InvalidClientMetadata(f"the registration request exceeds {MAX_REGISTRATION_BYTES} bytes")
+    body = await read_limited_body(request, MAX_REGISTRATION_BYTES, too_large)
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):

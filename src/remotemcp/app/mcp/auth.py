@@ -25,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from remotemcp.app.http.bearer import bearer_credentials
+from remotemcp.app.http.errors import oauth_error_body
 from remotemcp.app.mcp import challenges, principal
 from remotemcp.app.mcp.body import BodyTooLarge, ClientDisconnected, declared_length, read_body, replaying
 from remotemcp.app.mcp.scope_requirements import required_scopes
@@ -37,15 +39,10 @@ log = logging.getLogger("remotemcp.mcp.auth")
 
 
 def bearer_token(scope: Scope) -> str | None:
-    """The credentials of an `Authorization: Bearer` header (RFC 6750 §2.1), or None when the
-    request carries no bearer credentials at all. Tokens in the query string are never read."""
+    """The credentials of an `Authorization: Bearer` header, or None when the request carries no
+    bearer credentials at all. Tokens in the query string are never read."""
     value = Headers(scope=scope).get("authorization")
-    if value is None:
-        return None
-    scheme, _, credentials = value.strip().partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return credentials.strip()
+    return None if value is None else bearer_credentials(value)
 
 
 class BearerAuthMiddleware:
@@ -65,6 +62,7 @@ class BearerAuthMiddleware:
         self._settings = settings
         self._security = TransportSecurityMiddleware(security)
         self._max_body_size = max_body_size
+        self._base_scopes = frozenset(settings.mcp_required_scopes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,9 +93,8 @@ class BearerAuthMiddleware:
             return challenges.invalid_token(self._settings, exc.description).response()
         except TemporarilyUnavailable as exc:
             log.warning("bearer token could not be verified: %s", exc.description)
-            body = {"error": exc.error, "error_description": exc.description}
-            return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
-        base = frozenset(self._settings.mcp_required_scopes)
+            return JSONResponse(oauth_error_body(exc), status_code=503, headers={"Retry-After": "5"})
+        base = self._base_scopes
         if not base <= claims.scopes:
             log.info(
                 "client %s lacks the endpoint's scopes %s",

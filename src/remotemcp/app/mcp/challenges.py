@@ -9,14 +9,16 @@ from dataclasses import dataclass
 
 from starlette.responses import Response
 
+from remotemcp.app.http.metadata import protected_resource_metadata_url
 from remotemcp.app.settings import Settings
 
 _UNSAFE = str.maketrans({'"': "'", "\\": "/", "\r": " ", "\n": " "})
 
 
 def resource_metadata_url(settings: Settings) -> str:
-    """RFC 9728 §3.1: the well-known path is inserted before the resource's own path."""
-    return f"{settings.public_url}/.well-known/oauth-protected-resource{settings.mcp_path}"
+    """RFC 9728 §3.1: the well-known path is inserted between the host and the resource's own
+    path; the same URL the metadata routes serve."""
+    return protected_resource_metadata_url(settings)
 
 
 def _quoted(value: str) -> str:

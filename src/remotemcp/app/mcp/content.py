@@ -10,7 +10,8 @@ from remotemcp.domain.tools import content as domain
 from remotemcp.domain.tools.prompts import PromptMessage
 
 
-def _b64(data: bytes) -> str:
+def b64_text(data: bytes) -> str:
+    """Binary content as the protocol carries it: standard base64 text."""
     return base64.b64encode(data).decode("ascii")
 
 
@@ -19,16 +20,16 @@ def resource_contents(
 ) -> types.TextResourceContents | types.BlobResourceContents:
     if isinstance(item, domain.TextResourceContents):
         return types.TextResourceContents(uri=item.uri, text=item.text, mime_type=item.mime_type)
-    return types.BlobResourceContents(uri=item.uri, blob=_b64(item.blob), mime_type=item.mime_type)
+    return types.BlobResourceContents(uri=item.uri, blob=b64_text(item.blob), mime_type=item.mime_type)
 
 
 def content_block(block: domain.ContentBlock) -> types.ContentBlock:
     if isinstance(block, domain.TextContent):
         return types.TextContent(text=block.text)
     if isinstance(block, domain.ImageContent):
-        return types.ImageContent(data=_b64(block.data), mime_type=block.mime_type)
+        return types.ImageContent(data=b64_text(block.data), mime_type=block.mime_type)
     if isinstance(block, domain.AudioContent):
-        return types.AudioContent(data=_b64(block.data), mime_type=block.mime_type)
+        return types.AudioContent(data=b64_text(block.data), mime_type=block.mime_type)
     return types.EmbeddedResource(resource=resource_contents(block.resource))
 
 

@@ -80,8 +80,11 @@ class _ForgetEndedSessions:
         self._forget = forget
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "DELETE":
+            await self.app(scope, receive, send)
+            return
         session_id = Headers(scope=scope).get(MCP_SESSION_ID_HEADER)
-        if scope["type"] != "http" or scope["method"] != "DELETE" or session_id is None:
+        if session_id is None:
             await self.app(scope, receive, send)
             return
         status: list[int] = []

@@ -12,6 +12,7 @@ import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.shared.message import ServerMessageMetadata
 
+from remotemcp.app.mcp.content import b64_text
 from remotemcp.domain.tools import content as domain
 from remotemcp.domain.tools.interaction import (
     ClientFeatureUnavailable,
@@ -22,16 +23,12 @@ from remotemcp.domain.tools.interaction import (
 )
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
 def _to_wire(content: SamplingContent) -> types.TextContent | types.ImageContent | types.AudioContent:
     if isinstance(content, domain.TextContent):
         return types.TextContent(text=content.text)
     if isinstance(content, domain.ImageContent):
-        return types.ImageContent(data=_b64(content.data), mime_type=content.mime_type)
-    return types.AudioContent(data=_b64(content.data), mime_type=content.mime_type)
+        return types.ImageContent(data=b64_text(content.data), mime_type=content.mime_type)
+    return types.AudioContent(data=b64_text(content.data), mime_type=content.mime_type)
 
 
 def _from_wire(content: Any) -> SamplingContent:

@@ -38,6 +38,7 @@ from remotemcp.app.mcp.tool_context import RequestToolContext, SessionLogLevels,
 from remotemcp.domain.errors import DomainError, InvalidArguments, NotFound
 from remotemcp.domain.tools.errors import InvalidOutput
 from remotemcp.domain.tools.registry import ToolRegistry
+from remotemcp.domain.tools.resources import Resource, ResourceTemplate
 
 log = logging.getLogger("remotemcp.mcp.tools")
 
@@ -157,11 +158,7 @@ class RegistryHandlers:
         self, ctx: Context, params: types.ReadResourceRequestParams
     ) -> types.ReadResourceResult:
         uri = params.uri
-        try:
-            target = self.registry.find_resource(uri)
-        except NotFound:
-            raise MCPError(code=INVALID_PARAMS, message="Resource not found", data={"uri": uri}) from None
-        _authorize(ctx, target.required_scopes, f"resource {uri!r}")
+        target = self._readable_resource(ctx, uri)
         try:
             contents = await self.registry.read(
                 uri, self._context(ctx, target.name), run_sync=_in_worker_thread
@@ -177,6 +174,16 @@ class RegistryHandlers:
             message = exc.description if isinstance(exc, DomainError) else "reading the resource failed"
             raise MCPError(code=INTERNAL_ERROR, message=message, data={"uri": uri}) from None
         return types.ReadResourceResult(contents=[resource_contents(item) for item in contents])
+
+    def _readable_resource(self, ctx: Context, uri: str) -> Resource | ResourceTemplate:
+        """The registry entry serving `uri`, once the caller may read it; subscribing to a resource
+        needs the same, since its updates tell what it holds."""
+        try:
+            target = self.registry.find_resource(uri)
+        except NotFound:
+            raise MCPError(code=INVALID_PARAMS, message="Resource not found", data={"uri": uri}) from None
+        _authorize(ctx, target.required_scopes, f"resource {uri!r}")
+        return target
 
     # -- prompts -------------------------------------------------------------------------------
 
@@ -211,16 +218,8 @@ class RegistryHandlers:
 
     # -- resource subscriptions (2025-11-25; 2026-07-28 has subscriptions/listen instead) ------
 
-    def _subscribable(self, ctx: Context, uri: str) -> None:
-        try:
-            target = self.registry.find_resource(uri)
-        except NotFound:
-            raise MCPError(code=INVALID_PARAMS, message="Resource not found", data={"uri": uri}) from None
-        # Updates about a resource tell what it holds; watching needs what reading needs.
-        _authorize(ctx, target.required_scopes, f"resource {uri!r}")
-
     async def subscribe(self, ctx: Context, params: types.SubscribeRequestParams) -> types.EmptyResult:
-        self._subscribable(ctx, params.uri)
+        self._readable_resource(ctx, params.uri)
         self.subscriptions.subscribe(session_id_of(ctx), params.uri, ctx.session)
         return types.EmptyResult()
 
