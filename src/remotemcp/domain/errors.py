@@ -1,7 +1,7 @@
 """Domain errors. Each carries the protocol `error` code it maps to; the edge renders them once.
 
-OAuth codes come from RFC 6749 §4.1.2.1/§5.2, RFC 6750 §3.1, RFC 7591 §3.2.2, RFC 8707 §2 and
-RFC 7009 §2.2.1. `status_code` is the HTTP status the token/registration endpoints answer with.
+OAuth codes come from RFC 6749 §4.1.2.1/§5.2, RFC 6750 §3.1, RFC 7591 §3.2.2 and RFC 8707 §2.
+`status_code` is the HTTP status the token/registration endpoints answer with.
 """
 
 from __future__ import annotations
@@ -54,10 +54,6 @@ class UnsupportedGrantType(OAuthError):
 
 class UnsupportedResponseType(OAuthError):
     error = "unsupported_response_type"
-
-
-class UnsupportedTokenType(OAuthError):
-    error = "unsupported_token_type"
 
 
 class InvalidScope(OAuthError):

@@ -10,6 +10,7 @@ from remotemcp.domain.clock import Clock
 from remotemcp.domain.errors import InvalidGrant, InvalidRequest, InvalidTarget
 from remotemcp.domain.model.codes import AuthorizationCode
 from remotemcp.domain.oauth.authorization_request import AuthorizationRequest
+from remotemcp.domain.oauth.grant_families import end_grant_family
 from remotemcp.domain.oauth.pkce import S256, validate_code_verifier, verify_code_verifier
 from remotemcp.domain.oauth.resources import canonical_resource_matches, validate_resource_uri
 from remotemcp.domain.policy import ServerPolicy
@@ -100,7 +101,7 @@ class AuthorizationCodeService:
         stored = consumption.code
         now = self._clock.now()
         if not consumption.first_use:
-            await self._revoke_issued(stored, now)
+            await end_grant_family(self._grants, self._revocations, self._policy, stored.grant_id, now)
             raise InvalidGrant("authorization code was already used; tokens issued from it are revoked")
         if now >= stored.expires_at:
             raise InvalidGrant("authorization code has expired")
@@ -113,13 +114,6 @@ class AuthorizationCodeService:
             if not canonical_resource_matches(resource, stored.resource):
                 raise InvalidTarget("resource differs from the one the code was issued for")
         return stored
-
-    async def _revoke_issued(self, stored: AuthorizationCode, now: int) -> None:
-        await self._grants.revoke_grant(stored.grant_id, now)
-        # Access tokens already issued carry the grant id (`gid`): keep refusing it until the
-        # longest-lived of them has expired, leeway included.
-        until = now + self._policy.access_token_ttl + self._policy.leeway_seconds
-        await self._revocations.revoke(stored.grant_id, until=until)
 
     @staticmethod
     def _check_redirect_uri(stored: AuthorizationCode, presented: str | None) -> None:

@@ -13,6 +13,7 @@ from remotemcp.domain.errors import InvalidGrant, InvalidScope, InvalidTarget, U
 from remotemcp.domain.model.clients import Client
 from remotemcp.domain.model.grants import Grant, RefreshToken
 from remotemcp.domain.oauth.codes import AuthorizationCodeService
+from remotemcp.domain.oauth.grant_families import end_grant_family
 from remotemcp.domain.oauth.jws import half_hash, sign_jwt
 from remotemcp.domain.oauth.resources import canonical_resource_matches
 from remotemcp.domain.oauth.scopes import format_scope, parse_scope
@@ -225,11 +226,7 @@ class TokenService:
 
     async def revoke_grant(self, grant_id: str) -> None:
         """End a family and every access token issued from it."""
-        now = self._clock.now()
-        await self._grants.revoke_grant(grant_id, now)
-        await self._revocations.revoke(
-            grant_id, until=now + self._policy.access_token_ttl + self._policy.leeway_seconds
-        )
+        await end_grant_family(self._grants, self._revocations, self._policy, grant_id, self._clock.now())
 
     async def revoke_grants_of(self, subject: str) -> int:
         """End every family of a user and their access tokens (account disabled or removed)."""

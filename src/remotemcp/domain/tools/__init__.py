@@ -21,11 +21,12 @@ from remotemcp.domain.tools.errors import InvalidDefinition, InvalidOutput
 from remotemcp.domain.tools.interaction import (
     ClientFeatureUnavailable,
     ElicitationResult,
+    Role,
     SamplingMessage,
     SamplingResult,
 )
 from remotemcp.domain.tools.output import ToolResult
-from remotemcp.domain.tools.prompts import Prompt, PromptArgument, PromptMessage, Role
+from remotemcp.domain.tools.prompts import Prompt, PromptArgument, PromptMessage
 from remotemcp.domain.tools.registry import ResourceUpdateListener, ToolRegistry
 from remotemcp.domain.tools.resources import Resource, ResourceTemplate
 from remotemcp.domain.tools.tool import Tool, ToolAnnotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from remotemcp.domain.tools.arguments import ArgumentModel, ParameterInfo
 from remotemcp.domain.tools.callables import (
@@ -18,9 +18,8 @@ from remotemcp.domain.tools.callables import (
 from remotemcp.domain.tools.content import ContentBlock, TextContent, is_content_block
 from remotemcp.domain.tools.context import ToolContext
 from remotemcp.domain.tools.errors import InvalidDefinition, InvalidOutput
+from remotemcp.domain.tools.interaction import Role
 from remotemcp.domain.tools.naming import validate_scopes
-
-Role = Literal["user", "assistant"]
 
 PromptArgument = ParameterInfo
 
