@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from remotemcp.domain.errors import InvalidClientMetadata, InvalidRedirectUri, InvalidScope
-from remotemcp.domain.model.clients import ApplicationType
+from remotemcp.domain.model.clients import ApplicationType, Client, ClientOrigin, TokenEndpointAuthMethod
 from remotemcp.domain.oauth.redirect_uris import validate_redirect_uri
 from remotemcp.domain.oauth.scopes import parse_scope
 
@@ -46,6 +46,40 @@ class ClientMetadata:
     contacts: tuple[str, ...] = ()
     software_id: str | None = None
     software_version: str | None = None
+
+    def to_client(
+        self,
+        *,
+        client_id: str,
+        origin: ClientOrigin,
+        token_endpoint_auth_method: TokenEndpointAuthMethod,
+        issued_at: int,
+        secret_hash: str | None = None,
+        secret_expires_at: int = 0,
+        metadata_expires_at: int | None = None,
+    ) -> Client:
+        """The client these metadata describe. tos_uri and policy_uri are checked but not kept:
+        `Client` has no place for them, and RFC 7591 §3.2.1 lets the server drop metadata."""
+        return Client(
+            client_id=client_id,
+            redirect_uris=self.redirect_uris,
+            origin=origin,
+            token_endpoint_auth_method=token_endpoint_auth_method,
+            grant_types=self.grant_types,
+            response_types=self.response_types,
+            scopes=self.scopes,
+            application_type=self.application_type,
+            client_name=self.client_name,
+            client_uri=self.client_uri,
+            logo_uri=self.logo_uri,
+            contacts=self.contacts,
+            software_id=self.software_id,
+            software_version=self.software_version,
+            secret_hash=secret_hash,
+            client_id_issued_at=issued_at,
+            client_secret_expires_at=secret_expires_at,
+            metadata_expires_at=metadata_expires_at,
+        )
 
 
 def _present(metadata: Mapping[str, Any], name: str) -> Any:

@@ -152,26 +152,13 @@ class ClientRegistrationService:
             secret_hash = secret_digest(secret)
             if self._registration.client_secret_ttl:
                 secret_expires_at = now + self._registration.client_secret_ttl
-        # tos_uri and policy_uri are checked but not kept: `Client` has no place for them, and the
-        # response then omits them, which RFC 7591 §3.2.1 allows (the server may drop metadata).
-        client = Client(
+        client = parsed.to_client(
             client_id=client_id,
-            redirect_uris=parsed.redirect_uris,
             origin=ClientOrigin.DYNAMIC,
             token_endpoint_auth_method=method,
-            grant_types=parsed.grant_types,
-            response_types=parsed.response_types,
-            scopes=parsed.scopes,
-            application_type=parsed.application_type,
-            client_name=parsed.client_name,
-            client_uri=parsed.client_uri,
-            logo_uri=parsed.logo_uri,
-            contacts=parsed.contacts,
-            software_id=parsed.software_id,
-            software_version=parsed.software_version,
+            issued_at=now,
             secret_hash=secret_hash,
-            client_id_issued_at=now,
-            client_secret_expires_at=secret_expires_at,
+            secret_expires_at=secret_expires_at,
         )
         await self._clients.add(client)
         return RegisteredClient(client=client, client_secret=secret)

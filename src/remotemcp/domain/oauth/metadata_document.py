@@ -185,21 +185,13 @@ def parse_metadata_document(
         )
     except (InvalidClientMetadata, InvalidRedirectUri) as exc:
         raise _refuse(url, exc.description) from exc
-    return Client(
+    # The document's scope was dropped above: documents are shared across servers whose scope
+    # names differ, so `scopes` stays empty (every scope the server supports).
+    return metadata.to_client(
         client_id=url,
-        redirect_uris=metadata.redirect_uris,
         origin=ClientOrigin.METADATA_DOCUMENT,
         token_endpoint_auth_method=method,
-        grant_types=metadata.grant_types,
-        response_types=metadata.response_types,
-        application_type=metadata.application_type,
-        client_name=metadata.client_name,
-        client_uri=metadata.client_uri,
-        logo_uri=metadata.logo_uri,
-        contacts=metadata.contacts,
-        software_id=metadata.software_id,
-        software_version=metadata.software_version,
-        client_id_issued_at=now,
+        issued_at=now,
         metadata_expires_at=now + cache_lifetime(max_age, policy),
     )
 
